@@ -1,0 +1,1 @@
+"""smtpcodes: SMTP reply codes explained."""

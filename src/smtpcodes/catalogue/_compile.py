@@ -1,0 +1,86 @@
+"""Compile the TOML sources of the catalogue into one JSON bundle.
+
+Validation happens here, once, with msgspec (path-precise errors such as
+``Expected `str`, got `int` - at `$.text.th.title```); the run-time loader only
+reads the bundle with the stdlib, so the CLI starts fast.
+
+    python -m smtpcodes.catalogue.check      # validate every file, print problems
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from smtpcodes._errors import CatalogueError
+from smtpcodes.catalogue._schema import Entry, Pair
+
+DATA_DIR = Path(__file__).with_name("data")
+
+
+def source_files(data_dir: Path = DATA_DIR) -> Iterator[Path]:
+    yield from sorted(data_dir.rglob("*.toml"))
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogueError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _convert(raw: dict[str, Any], kind: type[Any], path: Path) -> Any:
+    import msgspec
+
+    try:
+        return msgspec.convert(raw, kind)
+    except msgspec.ValidationError as exc:
+        raise CatalogueError(f"{path}: {exc}") from None
+
+
+def load_entry_file(path: Path) -> Entry:
+    entry: Entry = _convert(_read(path), Entry, path)
+    if path.stem != entry.code:
+        raise CatalogueError(f"{path}: file name must be the code, found code = {entry.code!r}")
+    return entry
+
+
+def load_pair_file(path: Path) -> Pair:
+    pair: Pair = _convert(_read(path), Pair, path)
+    return pair
+
+
+def compile_sources(data_dir: Path = DATA_DIR) -> dict[str, Any]:
+    """Read and validate every source file; return the bundle as plain data."""
+    import msgspec
+
+    entries: list[Any] = []
+    vendor: list[Any] = []
+    pairs: list[Any] = []
+    phrases: dict[str, Any] = {}
+    for path in source_files(data_dir):
+        part = path.relative_to(data_dir).parts[0]
+        if part == "phrases":
+            phrases[path.stem] = _read(path)
+        elif part == "pairs":
+            pairs.append(msgspec.to_builtins(load_pair_file(path)))
+        elif part == "vendor":
+            vendor.append(msgspec.to_builtins(load_entry_file(path)))
+        elif part in {"basic", "enhanced", "classes"}:
+            entries.append(msgspec.to_builtins(load_entry_file(path)))
+        else:
+            raise CatalogueError(f"{path}: unexpected folder {part!r} in the catalogue")
+    return {"entries": entries, "vendor": vendor, "pairs": pairs, "phrases": phrases}
+
+
+def write_bundle(target: Path, data_dir: Path = DATA_DIR) -> dict[str, Any]:
+    bundle = compile_sources(data_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(json.dumps(bundle, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    tmp.replace(target)
+    return bundle

@@ -1,1 +1,34 @@
-"""The knowledge base: data files with provenance, validated and compiled."""
+"""The knowledge base: data files with provenance, validated and compiled, looked up by code."""
+
+from smtpcodes.catalogue._loader import Catalogue, load_catalogue
+from smtpcodes.catalogue._schema import (
+    Actor,
+    Closes,
+    Confusion,
+    Entry,
+    Kind,
+    NextStep,
+    Pair,
+    RegistryRow,
+    Retry,
+    Source,
+    Text,
+    Tier,
+)
+
+__all__ = [
+    "Actor",
+    "Catalogue",
+    "Closes",
+    "Confusion",
+    "Entry",
+    "Kind",
+    "NextStep",
+    "Pair",
+    "RegistryRow",
+    "Retry",
+    "Source",
+    "Text",
+    "Tier",
+    "load_catalogue",
+]

@@ -128,13 +128,13 @@ class Entry:
     kind: Kind
     tier: Tier
     stages: tuple[Stage, ...]
-    #: basic entries always; generic enhanced entries (X.s.d) leave it to the class digit
-    retry: Retry | None
     closes: Closes
     who: tuple[Actor, ...]
     next_step: NextStep
     sources: tuple[Source, ...]
     text: dict[str, Text]
+    #: basic entries always; generic enhanced entries (X.s.d) leave it to the class digit
+    retry: Retry | None = None
     commands: tuple[str, ...] = ()
     enhanced: tuple[str, ...] = ()  #: typical enhanced codes (basic entries)
     basic: tuple[str, ...] = ()  #: typical basic codes (enhanced entries)

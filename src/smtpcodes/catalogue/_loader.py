@@ -1,0 +1,201 @@
+"""Run-time access to the compiled catalogue (stdlib only, so the CLI starts fast).
+
+The bundle is compiled from the TOML sources by :mod:`smtpcodes.catalogue._compile`
+and rebuilt automatically when a source file is newer than it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from smtpcodes._errors import CatalogueError, UnknownCodeError, UnknownLanguageError
+from smtpcodes.catalogue._schema import (
+    Actor,
+    Closes,
+    Confusion,
+    Entry,
+    Kind,
+    NextStep,
+    Pair,
+    RegistryRow,
+    Retry,
+    Source,
+    Text,
+    Tier,
+)
+from smtpcodes.protocol import Stage
+
+_HERE = Path(__file__).parent
+DATA_DIR = _HERE / "data"
+BUNDLE = _HERE / "_compiled" / "bundle.json"
+
+
+def _newest_source(root: Path) -> int:
+    newest = 0
+    stack = [str(root)]
+    while stack:
+        with os.scandir(stack.pop()) as it:
+            for item in it:
+                if item.is_dir():
+                    stack.append(item.path)
+                elif item.name.endswith(".toml"):
+                    newest = max(newest, item.stat().st_mtime_ns)
+    return newest
+
+
+def _read_bundle(bundle: Path, data_dir: Path) -> dict[str, Any]:
+    try:
+        fresh = bundle.stat().st_mtime_ns >= _newest_source(data_dir)
+    except FileNotFoundError:
+        fresh = False
+    if fresh:
+        with bundle.open("rb") as handle:
+            data: dict[str, Any] = json.load(handle)
+            return data
+    from smtpcodes.catalogue._compile import compile_sources, write_bundle
+
+    try:
+        return write_bundle(bundle, data_dir)
+    except OSError:  # a read-only install: compile in memory every time
+        return compile_sources(data_dir)
+
+
+def _source(raw: dict[str, Any]) -> Source:
+    return Source(**raw)
+
+
+def _text(raw: dict[str, Any]) -> Text:
+    return Text(
+        title=raw["title"],
+        summary=raw["summary"],
+        description=raw["description"].strip(),
+        when=raw["when"].strip(),
+        fix_client=tuple(raw["fix_client"]),
+        fix_server=tuple(raw["fix_server"]),
+        notes=tuple(raw.get("notes", ())),
+        retry_note=raw.get("retry_note", "").strip(),
+    )
+
+
+def _entry(raw: dict[str, Any]) -> Entry:
+    registry = raw.get("registry")
+    retry = raw.get("retry")
+    return Entry(
+        code=raw["code"],
+        kind=Kind(raw["kind"]),
+        tier=Tier(raw["tier"]),
+        stages=tuple(Stage(s) for s in raw["stages"]),
+        retry=None if retry is None else Retry(retry),
+        closes=Closes(raw["closes"]),
+        who=tuple(Actor(a) for a in raw["who"]),
+        next_step=NextStep(raw["next_step"]),
+        sources=tuple(_source(s) for s in raw["sources"]),
+        text={lang: _text(t) for lang, t in raw["text"].items()},
+        commands=tuple(raw.get("commands", ())),
+        enhanced=tuple(raw.get("enhanced", ())),
+        basic=tuple(raw.get("basic", ())),
+        related=tuple(raw.get("related", ())),
+        confused_with=tuple(
+            Confusion(c["code"], dict(c["note"])) for c in raw.get("confused_with", ())
+        ),
+        libraries=dict(raw.get("libraries", {})),
+        classes=tuple(raw.get("classes", ())),
+        registry=None
+        if registry is None
+        else RegistryRow(**{**registry, "references": tuple(registry["references"])}),
+        provider=raw.get("provider", ""),
+        examples=tuple(raw.get("examples", ())),
+    )
+
+
+class Catalogue:
+    """The knowledge base, looked up by code.
+
+    Keys: basic ``"535"``, generic enhanced ``"X.7.8"``, class ``"5xx"``, subject
+    ``"X.7.X"``, enhanced class ``"5.X.X"``.  Entries are built on first use.
+    """
+
+    def __init__(self, bundle: dict[str, Any]) -> None:
+        self._raw: dict[str, dict[str, Any]] = {e["code"]: e for e in bundle["entries"]}
+        self._vendor_raw: dict[str, list[dict[str, Any]]] = {}
+        for item in bundle["vendor"]:
+            self._vendor_raw.setdefault(item["code"], []).append(item)
+        self._built: dict[str, Entry] = {}
+        self._pairs = {
+            (p["a"], p["b"]): Pair(
+                p["a"], p["b"], dict(p["note"]), tuple(_source(s) for s in p.get("sources", ()))
+            )
+            for p in bundle["pairs"]
+        }
+        self._phrases: dict[str, dict[str, Any]] = bundle["phrases"]
+        self.languages: tuple[str, ...] = tuple(
+            sorted(self._phrases, key=lambda lang: (lang != "en", lang))
+        )
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._raw
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def find(self, code: str) -> Entry | None:
+        entry = self._built.get(code)
+        if entry is None:
+            raw = self._raw.get(code)
+            if raw is None:
+                return None
+            entry = self._built[code] = _entry(raw)
+        return entry
+
+    def get(self, code: str) -> Entry:
+        entry = self.find(code)
+        if entry is None:
+            raise UnknownCodeError(code)
+        return entry
+
+    def codes(self, kind: Kind | None = None) -> list[str]:
+        """Every key, in catalogue order (basic numerically, enhanced by subject.detail)."""
+        keys = [c for c, raw in self._raw.items() if kind is None or raw["kind"] == kind.value]
+        return sorted(keys, key=_sort_key)
+
+    def entries(self, kind: Kind | None = None) -> list[Entry]:
+        return [self.get(code) for code in self.codes(kind)]
+
+    def vendor_uses(self, code: str) -> tuple[Entry, ...]:
+        """Provider entries for an exact enhanced code such as ``5.7.27``."""
+        return tuple(_entry(raw) for raw in self._vendor_raw.get(code, ()))
+
+    def vendor_codes(self) -> list[str]:
+        return sorted(self._vendor_raw, key=_sort_key)
+
+    def pair(self, a: str, b: str) -> Pair | None:
+        return self._pairs.get((a, b)) or self._pairs.get((b, a))
+
+    def pairs(self) -> list[Pair]:
+        return [self._pairs[key] for key in sorted(self._pairs, key=lambda k: (_sort_key(k[0]), _sort_key(k[1])))]
+
+    def phrases(self, lang: str) -> dict[str, Any]:
+        try:
+            return self._phrases[lang]
+        except KeyError:
+            raise UnknownLanguageError(lang, self.languages) from None
+
+
+def _sort_key(code: str) -> tuple[int, ...]:
+    parts = code.replace("x", "0").replace("X", "0").split(".")
+    if len(parts) == 1:
+        return (0, int(parts[0]) if parts[0].isdigit() else 0)
+    return (1, *(int(p) if p.isdigit() else 0 for p in parts[1:]), int(parts[0]))
+
+
+@cache
+def load_catalogue() -> Catalogue:
+    """The catalogue shipped with smtpcodes (compiled on first use when stale)."""
+    try:
+        return Catalogue(_read_bundle(BUNDLE, DATA_DIR))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CatalogueError(f"the compiled catalogue {BUNDLE} is damaged: {exc}") from None

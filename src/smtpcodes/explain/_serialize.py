@@ -1,0 +1,34 @@
+"""One JSON serializer for the CLI's ``--json`` and the web API (same schemas)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields, is_dataclass
+from enum import Enum
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+def to_data(value: Any) -> Any:
+    """Dataclasses, tuples and enums to plain JSON-ready data."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_data(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, list | tuple):
+        return [to_data(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_data(v) for k, v in value.items()}
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def document(name: str, value: Any) -> dict[str, Any]:
+    """``{"schema": "smtpcodes/<name>@1", ...}``"""
+    data = to_data(value)
+    body = data if isinstance(data, dict) else {"items": data}
+    return {"schema": f"smtpcodes/{name}@{SCHEMA_VERSION}", **body}
+
+
+def dumps(name: str, value: Any, *, indent: int | None = 2) -> str:
+    return json.dumps(document(name, value), ensure_ascii=False, indent=indent)

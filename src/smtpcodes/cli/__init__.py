@@ -1,1 +1,6 @@
-"""cli"""
+"""The command line face: argument parsing and rendering only."""
+
+from smtpcodes.cli._app import Environment, build_parser, main
+from smtpcodes.cli._exit import ExitStatus
+
+__all__ = ["Environment", "ExitStatus", "build_parser", "main"]

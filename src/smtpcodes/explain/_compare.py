@@ -107,7 +107,7 @@ def _differences(a: CodeInfo, b: CodeInfo, phrases: dict[str, Any]) -> list[Diff
 def _table(a: CodeInfo, b: CodeInfo, phrases: dict[str, Any]) -> tuple[FactRow, ...]:
     labels = phrases["labels"]
     rows = [
-        FactRow("title", labels["description"], a.title, b.title, a.title != b.title),
+        FactRow("title", labels["title"], a.title, b.title, a.title != b.title),
         FactRow("class", labels["class"], a.class_name, b.class_name, a.class_name != b.class_name),
     ]
     facts_a = {f.key: f for f in a.facts}

@@ -1,0 +1,7 @@
+"""``python -m smtpcodes``."""
+
+import sys
+
+from smtpcodes.cli import main
+
+sys.exit(main())

@@ -1,0 +1,308 @@
+"""The ``smtpcodes`` command: parse arguments, call the library, render, exit.
+
+argparse rather than Click: the standard library keeps ``smtpcodes explain 550`` cold start
+close to the bare interpreter's (see bench/cli_startup.sh).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NoReturn, TextIO
+
+from smtpcodes._errors import (
+    CatalogueError,
+    CodeSyntaxError,
+    ReplyParseError,
+    SmtpcodesError,
+    UnknownLanguageError,
+)
+from smtpcodes.cli._exit import ExitStatus
+from smtpcodes.cli._style import Style, use_colour
+
+EPILOG = """\
+examples:
+  smtpcodes 535                          what 535 means
+  smtpcodes show 5.7.8 --lang th         an enhanced code, in Thai
+  smtpcodes explain "550 5.1.1 no such user"
+  pbpaste | smtpcodes explain -          a multi-line reply from the clipboard
+  smtpcodes compare 354 535 --lang th    two codes side by side
+  smtpcodes compare --list               the pairs people confuse most
+  smtpcodes list --class 4 --stage rcpt  every 4xx that can answer RCPT
+
+exit status: 0 ok, 1 bad input, 2 usage, 3 unknown code, 130 interrupted.
+language: --lang, else LC_ALL / LC_MESSAGES / LANG, else English.
+"""
+
+
+class UsageError(Exception):
+    """Bad command-line arguments: exit 2 with one line on stderr."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+@dataclass
+class Environment:
+    """Every I/O boundary of the CLI, injectable for tests (DESIGN.md section 7.6)."""
+
+    stdin: Any = field(default_factory=lambda: sys.stdin)
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+
+COMMANDS: dict[str, str] = {
+    "show": "explain one code in full",
+    "explain": "explain a reply (or a code); '-' reads standard input",
+    "compare": "compare two codes side by side",
+    "list": "list the codes in the catalogue",
+}
+
+#: Commands other packages provide, imported only when used: name -> module path.
+PLUGINS: dict[str, str] = {}
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", metavar="LANG", help="language of the answer: en or th")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument(
+        "--color", choices=("auto", "always", "never"), default="auto", help="colour output"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="smtpcodes",
+        description="SMTP reply codes explained: what they mean, when you see them, what to do.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    show = sub.add_parser("show", help=COMMANDS["show"], epilog=EPILOG,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    show.add_argument("code", help="535, 5.7.8, X.7.8, 5xx or X.7.X")
+    _common(show)
+    expl = sub.add_parser("explain", help=COMMANDS["explain"], epilog=EPILOG,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    expl.add_argument("text", nargs="+", help="a reply, a code, or - for standard input")
+    _common(expl)
+    comp = sub.add_parser("compare", help=COMMANDS["compare"], epilog=EPILOG,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    comp.add_argument("codes", nargs="*", metavar="CODE", help="two codes, e.g. 354 535")
+    comp.add_argument("--list", action="store_true", help="list the curated pairs")
+    _common(comp)
+    lst = sub.add_parser("list", help=COMMANDS["list"], epilog=EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    lst.add_argument("--class", dest="klass", choices=("2", "3", "4", "5"), help="first digit")
+    lst.add_argument("--stage", help="connect, ehlo, starttls, auth, mail, rcpt, data, end-of-data, quit, other, any")
+    lst.add_argument("--tier", choices=("standard", "registry-only", "vendor", "folklore"))
+    lst.add_argument("--kind", choices=("basic", "enhanced"), default="basic")
+    _common(lst)
+    for name, module in PLUGINS.items():
+        register: Callable[[Any], None] = getattr(__import__(module, fromlist=["register"]), "register")
+        register(sub)
+    return parser
+
+
+class Context:
+    """What a command needs: the environment, the chosen language and styling."""
+
+    def __init__(self, args: argparse.Namespace, io: Environment) -> None:
+        from smtpcodes.catalogue import load_catalogue
+        from smtpcodes.i18n import language_from_env
+
+        self.args = args
+        self.io = io
+        self.catalogue = load_catalogue()
+        available = self.catalogue.languages
+        lang = getattr(args, "lang", None)
+        if lang is None:
+            lang = language_from_env(io.env, available)
+        elif lang.lower() not in available:
+            raise UsageError(f"unknown language {lang!r}: expected one of {', '.join(available)}")
+        self.lang = lang.lower()
+        self.phrases = self.catalogue.phrases(self.lang)
+        colour = use_colour(getattr(args, "color", "auto"), io.stdout, io.env)
+        self.style = Style(colour)
+        self.width: int | None = None
+        if colour or (getattr(io.stdout, "isatty", lambda: False)()):
+            self.width = min(shutil.get_terminal_size((100, 24)).columns, 100)
+
+    def out(self, text: str) -> None:
+        self.io.stdout.write(text)
+
+    def json(self, name: str, value: Any) -> None:
+        from smtpcodes.explain import dumps
+
+        self.out(dumps(name, value) + "\n")
+
+
+def _cmd_show(ctx: Context) -> int:
+    from smtpcodes.cli._render import render_code
+    from smtpcodes.explain import code_info
+
+    info = code_info(ctx.args.code, ctx.lang)
+    if ctx.args.json:
+        ctx.json("code", info)
+    else:
+        ctx.out(render_code(info, ctx.phrases, ctx.style, ctx.width))
+    if not info.known:
+        ctx.io.stderr.write(f"smtpcodes: {info.code} is not in the catalogue; explained by its digits\n")
+        return ExitStatus.NOT_FOUND
+    return ExitStatus.OK
+
+
+def _read_stdin(ctx: Context) -> str:
+    stream = ctx.io.stdin
+    raw = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
+    data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogateescape")
+    if b"\x00" in data:
+        raise ReplyParseError("standard input holds binary data (NUL bytes); expected reply text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ReplyParseError(
+            f"standard input is not UTF-8 text (bad byte at offset {exc.start}); expected reply text"
+        ) from None
+
+
+def _cmd_explain(ctx: Context) -> int:
+    from smtpcodes.cli._render import render_explanation
+    from smtpcodes.explain import explain
+
+    parts: list[str] = ctx.args.text
+    text = _read_stdin(ctx) if parts == ["-"] else " ".join(parts)
+    if not text.strip():
+        raise ReplyParseError("empty input: expected an SMTP reply such as '250 OK' or a code")
+    expl = explain(text, ctx.lang)
+    if ctx.args.json:
+        ctx.json("explanation", expl)
+    else:
+        ctx.out(render_explanation(expl, ctx.phrases, ctx.style, ctx.width))
+    return ExitStatus.OK
+
+
+def _cmd_compare(ctx: Context) -> int:
+    from smtpcodes.cli._render import render_comparison
+    from smtpcodes.explain import code_info, compare
+
+    codes: list[str] = ctx.args.codes
+    if ctx.args.list:
+        if codes:
+            raise UsageError("compare --list takes no codes")
+        pairs = ctx.catalogue.pairs()
+        if ctx.args.json:
+            ctx.json("pair-list", [{"a": p.a, "b": p.b, "note": p.note.get(ctx.lang, "")} for p in pairs])
+            return ExitStatus.OK
+        s = ctx.style
+        for pair in pairs:
+            ta, tb = code_info(pair.a, ctx.lang).title, code_info(pair.b, ctx.lang).title
+            ctx.out(f"{s.code(pair.a)} vs {s.code(pair.b)}  {ta} / {tb}\n")
+        return ExitStatus.OK
+    if len(codes) != 2:
+        got = "no code" if not codes else f"{len(codes)} code{'s' if len(codes) > 1 else ''}"
+        raise UsageError(f"compare needs exactly two codes, e.g. 'compare 354 535'; got {got}")
+    comparison = compare(codes[0], codes[1], ctx.lang)
+    if ctx.args.json:
+        ctx.json("comparison", comparison)
+    else:
+        ctx.out(render_comparison(comparison, ctx.phrases, ctx.style, ctx.width))
+    unknown = [info.code for info in (comparison.a, comparison.b) if not info.known]
+    if unknown:
+        ctx.io.stderr.write(f"smtpcodes: not in the catalogue: {', '.join(unknown)}\n")
+        return ExitStatus.NOT_FOUND
+    return ExitStatus.OK
+
+
+def _cmd_list(ctx: Context) -> int:
+    from smtpcodes.catalogue import Kind
+    from smtpcodes.cli._render import render_list
+    from smtpcodes.explain import code_info
+
+    args = ctx.args
+    if args.stage is not None:
+        from smtpcodes.protocol import Stage
+
+        valid = [s.value for s in Stage]
+        if args.stage not in valid:
+            raise UsageError(f"unknown stage {args.stage!r}: expected one of {', '.join(valid)}")
+    rows = []
+    for entry in ctx.catalogue.entries(Kind(args.kind)):
+        if "x" in entry.code.lower() and entry.code.count(".") != 2:
+            continue  # class and subject entries
+        if entry.code.endswith("xx") or entry.code.endswith(".X"):
+            continue
+        if args.tier and entry.tier.value != args.tier:
+            continue
+        if args.stage and args.stage not in {s.value for s in entry.stages}:
+            continue
+        if args.klass:
+            digits = entry.classes if entry.kind is Kind.ENHANCED else (entry.code[0],)
+            if args.klass not in digits:
+                continue
+        rows.append(code_info(entry.code, ctx.lang))
+    if ctx.args.json:
+        ctx.json("code-list", rows)
+    else:
+        ctx.out(render_list(rows, ctx.style))
+    return ExitStatus.OK if rows else ExitStatus.NOT_FOUND
+
+
+HANDLERS: dict[str, Callable[[Context], int]] = {
+    "show": _cmd_show,
+    "explain": _cmd_explain,
+    "compare": _cmd_compare,
+    "list": _cmd_list,
+}
+
+
+def _shortcut(argv: list[str]) -> list[str]:
+    """``smtpcodes 535`` means ``smtpcodes show 535``."""
+    if argv and not argv[0].startswith("-") and argv[0] not in HANDLERS and argv[0] not in PLUGINS:
+        return ["show", *argv]
+    return argv
+
+
+def main(argv: Sequence[str] | None = None, io: Environment | None = None) -> int:
+    io = io or Environment()
+    args_list = _shortcut(list(sys.argv[1:] if argv is None else argv))
+    try:
+        parser = build_parser()
+        if not args_list:
+            parser.print_help(io.stdout)
+            return ExitStatus.USAGE
+        args = parser.parse_args(args_list)
+        ctx = Context(args, io)
+        handler = HANDLERS.get(args.command)
+        if handler is None:
+            handler = getattr(__import__(PLUGINS[args.command], fromlist=["run"]), "run")
+        return int(handler(ctx))
+    except UsageError as exc:
+        io.stderr.write(f"smtpcodes: {exc} (see 'smtpcodes --help')\n")
+        return ExitStatus.USAGE
+    except (CodeSyntaxError, UnknownLanguageError) as exc:
+        io.stderr.write(f"smtpcodes: {exc}\n")
+        return ExitStatus.USAGE
+    except CatalogueError as exc:
+        io.stderr.write(f"smtpcodes: catalogue error: {exc}\n")
+        return ExitStatus.ERROR
+    except SmtpcodesError as exc:
+        io.stderr.write(f"smtpcodes: {exc}\n")
+        return ExitStatus.ERROR
+    except KeyboardInterrupt:
+        io.stderr.write("smtpcodes: interrupted\n")
+        return ExitStatus.INTERRUPTED
+    except BrokenPipeError:
+        # the reader went away (smtpcodes list | head): not an error worth a message
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        except OSError:
+            pass
+        return ExitStatus.OK

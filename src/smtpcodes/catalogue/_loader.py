@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from smtpcodes._errors import CatalogueError, UnknownCodeError, UnknownLanguageError
@@ -29,14 +28,15 @@ from smtpcodes.catalogue._schema import (
 )
 from smtpcodes.protocol import Stage
 
-_HERE = Path(__file__).parent
-DATA_DIR = _HERE / "data"
-BUNDLE = _HERE / "_compiled" / "bundle.json"
+# os.path rather than pathlib: pathlib's import costs the CLI start-up time
+_HERE = os.path.dirname(os.path.abspath(__file__))
+DATA_DIR = os.path.join(_HERE, "data")
+BUNDLE = os.path.join(_HERE, "_compiled", "bundle.json")
 
 
-def _newest_source(root: Path) -> int:
+def _newest_source(root: str) -> int:
     newest = 0
-    stack = [str(root)]
+    stack = [root]
     while stack:
         with os.scandir(stack.pop()) as it:
             for item in it:
@@ -47,21 +47,23 @@ def _newest_source(root: Path) -> int:
     return newest
 
 
-def _read_bundle(bundle: Path, data_dir: Path) -> dict[str, Any]:
+def _read_bundle(bundle: str, data_dir: str) -> dict[str, Any]:
     try:
-        fresh = bundle.stat().st_mtime_ns >= _newest_source(data_dir)
+        fresh = os.stat(bundle).st_mtime_ns >= _newest_source(data_dir)
     except FileNotFoundError:
         fresh = False
     if fresh:
-        with bundle.open("rb") as handle:
+        with open(bundle, "rb") as handle:
             data: dict[str, Any] = json.load(handle)
             return data
+    from pathlib import Path
+
     from smtpcodes.catalogue._compile import compile_sources, write_bundle
 
     try:
-        return write_bundle(bundle, data_dir)
+        return write_bundle(Path(bundle), Path(data_dir))
     except OSError:  # a read-only install: compile in memory every time
-        return compile_sources(data_dir)
+        return compile_sources(Path(data_dir))
 
 
 def _source(raw: dict[str, Any]) -> Source:
@@ -176,7 +178,10 @@ class Catalogue:
         return self._pairs.get((a, b)) or self._pairs.get((b, a))
 
     def pairs(self) -> list[Pair]:
-        return [self._pairs[key] for key in sorted(self._pairs, key=lambda k: (_sort_key(k[0]), _sort_key(k[1])))]
+        return [
+            self._pairs[key]
+            for key in sorted(self._pairs, key=lambda k: (_sort_key(k[0]), _sort_key(k[1])))
+        ]
 
     def phrases(self, lang: str) -> dict[str, Any]:
         try:

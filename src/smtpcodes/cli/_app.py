@@ -7,12 +7,14 @@ close to the bare interpreter's (see bench/cli_startup.sh).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
-import shutil
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+    from typing import TextIO
 
 from smtpcodes._errors import (
     CatalogueError,
@@ -48,14 +50,23 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-@dataclass
 class Environment:
-    """Every I/O boundary of the CLI, injectable for tests (DESIGN.md section 7.6)."""
+    """Every I/O boundary of the CLI, injectable for tests (DESIGN.md section 7.6).
 
-    stdin: Any = field(default_factory=lambda: sys.stdin)
-    stdout: TextIO = field(default_factory=lambda: sys.stdout)
-    stderr: TextIO = field(default_factory=lambda: sys.stderr)
-    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    (A plain class, not a dataclass: importing dataclasses costs the CLI start-up time.)
+    """
+
+    def __init__(
+        self,
+        stdin: Any = None,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.stdin = sys.stdin if stdin is None else stdin
+        self.stdout: TextIO = sys.stdout if stdout is None else stdout
+        self.stderr: TextIO = sys.stderr if stderr is None else stderr
+        self.env: Mapping[str, str] = dict(os.environ) if env is None else env
 
 
 COMMANDS: dict[str, str] = {
@@ -85,28 +96,47 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    show = sub.add_parser("show", help=COMMANDS["show"], epilog=EPILOG,
-                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    show = sub.add_parser(
+        "show",
+        help=COMMANDS["show"],
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     show.add_argument("code", help="535, 5.7.8, X.7.8, 5xx or X.7.X")
     _common(show)
-    expl = sub.add_parser("explain", help=COMMANDS["explain"], epilog=EPILOG,
-                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    expl = sub.add_parser(
+        "explain",
+        help=COMMANDS["explain"],
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     expl.add_argument("text", nargs="+", help="a reply, a code, or - for standard input")
     _common(expl)
-    comp = sub.add_parser("compare", help=COMMANDS["compare"], epilog=EPILOG,
-                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    comp = sub.add_parser(
+        "compare",
+        help=COMMANDS["compare"],
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     comp.add_argument("codes", nargs="*", metavar="CODE", help="two codes, e.g. 354 535")
     comp.add_argument("--list", action="store_true", help="list the curated pairs")
     _common(comp)
-    lst = sub.add_parser("list", help=COMMANDS["list"], epilog=EPILOG,
-                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    lst = sub.add_parser(
+        "list",
+        help=COMMANDS["list"],
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     lst.add_argument("--class", dest="klass", choices=("2", "3", "4", "5"), help="first digit")
-    lst.add_argument("--stage", help="connect, ehlo, starttls, auth, mail, rcpt, data, end-of-data, quit, other, any")
+    lst.add_argument(
+        "--stage",
+        help="connect, ehlo, starttls, auth, mail, rcpt, data, end-of-data, quit, other, any",
+    )
     lst.add_argument("--tier", choices=("standard", "registry-only", "vendor", "folklore"))
     lst.add_argument("--kind", choices=("basic", "enhanced"), default="basic")
     _common(lst)
-    for name, module in PLUGINS.items():
-        register: Callable[[Any], None] = getattr(__import__(module, fromlist=["register"]), "register")
+    for _name, module in PLUGINS.items():
+        register: Callable[[Any], None] = __import__(module, fromlist=["register"]).register
         register(sub)
     return parser
 
@@ -133,7 +163,11 @@ class Context:
         self.style = Style(colour)
         self.width: int | None = None
         if colour or (getattr(io.stdout, "isatty", lambda: False)()):
-            self.width = min(shutil.get_terminal_size((100, 24)).columns, 100)
+            try:
+                columns = os.get_terminal_size(io.stdout.fileno()).columns
+            except (AttributeError, OSError, ValueError):
+                columns = 100
+            self.width = min(columns, 100)
 
     def out(self, text: str) -> None:
         self.io.stdout.write(text)
@@ -154,7 +188,9 @@ def _cmd_show(ctx: Context) -> int:
     else:
         ctx.out(render_code(info, ctx.phrases, ctx.style, ctx.width))
     if not info.known:
-        ctx.io.stderr.write(f"smtpcodes: {info.code} is not in the catalogue; explained by its digits\n")
+        ctx.io.stderr.write(
+            f"smtpcodes: {info.code} is not in the catalogue; explained by its digits\n"
+        )
         return ExitStatus.NOT_FOUND
     return ExitStatus.OK
 
@@ -169,7 +205,8 @@ def _read_stdin(ctx: Context) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ReplyParseError(
-            f"standard input is not UTF-8 text (bad byte at offset {exc.start}); expected reply text"
+            f"standard input is not UTF-8 text (bad byte at offset {exc.start}); "
+            "expected reply text"
         ) from None
 
 
@@ -199,7 +236,9 @@ def _cmd_compare(ctx: Context) -> int:
             raise UsageError("compare --list takes no codes")
         pairs = ctx.catalogue.pairs()
         if ctx.args.json:
-            ctx.json("pair-list", [{"a": p.a, "b": p.b, "note": p.note.get(ctx.lang, "")} for p in pairs])
+            ctx.json(
+                "pair-list", [{"a": p.a, "b": p.b, "note": p.note.get(ctx.lang, "")} for p in pairs]
+            )
             return ExitStatus.OK
         s = ctx.style
         for pair in pairs:
@@ -282,7 +321,7 @@ def main(argv: Sequence[str] | None = None, io: Environment | None = None) -> in
         ctx = Context(args, io)
         handler = HANDLERS.get(args.command)
         if handler is None:
-            handler = getattr(__import__(PLUGINS[args.command], fromlist=["run"]), "run")
+            handler = __import__(PLUGINS[args.command], fromlist=["run"]).run
         return int(handler(ctx))
     except UsageError as exc:
         io.stderr.write(f"smtpcodes: {exc} (see 'smtpcodes --help')\n")
@@ -301,8 +340,6 @@ def main(argv: Sequence[str] | None = None, io: Environment | None = None) -> in
         return ExitStatus.INTERRUPTED
     except BrokenPipeError:
         # the reader went away (smtpcodes list | head): not an error worth a message
-        try:
+        with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
-        except OSError:
-            pass
         return ExitStatus.OK

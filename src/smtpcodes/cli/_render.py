@@ -41,7 +41,9 @@ class Page:
         for item in items:
             body = " ".join(item.split())
             if self.width:
-                wrapped = textwrap.wrap(body, self.width - indent - 2, break_long_words=False) or [""]
+                wrapped = textwrap.wrap(body, self.width - indent - 2, break_long_words=False) or [
+                    ""
+                ]
             else:
                 wrapped = [body]
             self.lines.append(" " * indent + "- " + self.s.codes_in(wrapped[0]))
@@ -56,7 +58,9 @@ class Page:
 def _title_line(page: Page, info: CodeInfo) -> None:
     s = page.s
     page.lines.append(f"{s.code(info.code)}  {s.bold(info.title)}")
-    meta = " · ".join(part for part in (info.class_name, info.detail_label, info.tier_label) if part)
+    meta = " · ".join(
+        part for part in (info.class_name, info.detail_label, info.tier_label) if part
+    )
     page.lines.append(s.dim(meta))
     if info.summary:
         page.para(info.summary, indent=0)
@@ -107,7 +111,10 @@ def _code_body(page: Page, info: CodeInfo, *, full: bool) -> None:
         row = info.registry
         page.heading("registry")
         label = page.labels
-        page.lines.append(f"  {row.code}: {row.sample_text or '—'}" + (f" ({label['deprecated']})" if row.deprecated else ""))
+        page.lines.append(
+            f"  {row.code}: {row.sample_text or '—'}"
+            + (f" ({label['deprecated']})" if row.deprecated else "")
+        )
         page.lines.append(f"  {label['registry_basic']}: {row.basic_codes}")
         page.lines.append(f"  {label['registry_reference']}: {', '.join(row.references)}")
     if info.facts:
@@ -150,7 +157,11 @@ def render_explanation(
     if expl.findings:
         page.heading("findings")
         for note in expl.findings:
-            mark = s.error(note.severity_label) if note.severity == "error" else s.warn(note.severity_label)
+            mark = (
+                s.error(note.severity_label)
+                if note.severity == "error"
+                else s.warn(note.severity_label)
+            )
             page.lines.append(f"  {mark}: {note.message} {s.dim('(' + note.rfc + ')')}")
     for info in (expl.basic, expl.enhanced):
         if info is None:

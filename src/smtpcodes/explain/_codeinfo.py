@@ -100,7 +100,9 @@ def _facts(
     label = phrases["labels"]
     facts: list[Fact] = []
     if entry is not None:
-        facts.append(Fact("tier", label["tier"], phrases["tier"][entry.tier.value], (entry.tier.value,)))
+        facts.append(
+            Fact("tier", label["tier"], phrases["tier"][entry.tier.value], (entry.tier.value,))
+        )
     if stages:
         names = [phrases["stage"][s] for s in stages]
         facts.append(Fact("stage", label["stage"], _join(names, phrases), stages))
@@ -110,11 +112,15 @@ def _facts(
         facts.append(Fact("retry", label["retry"], phrases["retry"][retry], (retry,)))
     if entry is not None:
         next_step = entry.next_step.value
-        facts.append(Fact("next_step", label["next_step"], phrases["next_step"][next_step], (next_step,)))
+        facts.append(
+            Fact("next_step", label["next_step"], phrases["next_step"][next_step], (next_step,))
+        )
         closes = entry.closes.value
         facts.append(Fact("closes", label["closes"], phrases["closes"][closes], (closes,)))
         who = tuple(a.value for a in entry.who)
-        facts.append(Fact("who", label["who"], _join([phrases["who"][a] for a in who], phrases), who))
+        facts.append(
+            Fact("who", label["who"], _join([phrases["who"][a] for a in who], phrases), who)
+        )
     facts.append(Fact(typical_key, label[typical_key], _join(list(typical), phrases), typical))
     if entry is not None and entry.classes:
         facts.append(Fact("classes", label["classes"], ", ".join(entry.classes), entry.classes))
@@ -138,7 +144,9 @@ def _vendor_view(entry: Entry, lang: str, phrases: dict[str, Any]) -> VendorView
     )
 
 
-def _class_fields(code: str, kind: str, phrases: dict[str, Any]) -> tuple[int | None, str, str, str, str]:
+def _class_fields(
+    code: str, kind: str, phrases: dict[str, Any]
+) -> tuple[int | None, str, str, str, str]:
     """class digit, class name, short class, class meaning, detail label (category/subject)."""
     if kind == "basic":
         basic = BasicCode.parse(code)
@@ -210,12 +218,16 @@ def code_info(code: str, lang: str) -> CodeInfo:
                     )
                 )
             for use in vendor:
-                notes.append(phrase(phrases, "explain.vendor_differs", provider=use.provider, code=code))
+                notes.append(
+                    phrase(phrases, "explain.vendor_differs", provider=use.provider, code=code)
+                )
     else:
         entry = catalogue.find(code)
 
     if entry is None:
-        return _unknown(code, kind, lang, phrases, digit, class_name, class_short, class_meaning, detail)
+        return _unknown(
+            code, kind, lang, phrases, digit, class_name, class_short, class_meaning, detail
+        )
 
     text = entry.text[lang]
     if kind == "enhanced" and digit is not None:
@@ -237,7 +249,13 @@ def code_info(code: str, lang: str) -> CodeInfo:
     if entry.registry is not None:
         row = entry.registry
         registry = RegistryView(
-            row.code, row.sample_text, row.basic_codes, row.description, row.references, row.date, row.deprecated
+            row.code,
+            row.sample_text,
+            row.basic_codes,
+            row.description,
+            row.references,
+            row.date,
+            row.deprecated,
         )
     del label
     return CodeInfo(
@@ -265,7 +283,9 @@ def code_info(code: str, lang: str) -> CodeInfo:
         next_step=entry.next_step.value,
         closes=entry.closes.value,
         who=tuple(a.value for a in entry.who),
-        facts=_facts(entry, phrases, stages=stages, retry=retry, typical=typical, typical_key=typical_key),
+        facts=_facts(
+            entry, phrases, stages=stages, retry=retry, typical=typical, typical_key=typical_key
+        ),
         related=related,
         confused_with=confused,
         sources=tuple(source_link(s, phrases) for s in entry.sources),
@@ -318,7 +338,14 @@ def _unknown(
         next_step="",
         closes="",
         who=(),
-        facts=_facts(None, phrases, stages=(), retry=retry, typical=(), typical_key="enhanced" if kind == "basic" else "basic"),
+        facts=_facts(
+            None,
+            phrases,
+            stages=(),
+            retry=retry,
+            typical=(),
+            typical_key="enhanced" if kind == "basic" else "basic",
+        ),
         related=(),
         confused_with=(),
         sources=(),

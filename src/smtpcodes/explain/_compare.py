@@ -27,7 +27,9 @@ def _names(values: tuple[str, ...], table: dict[str, str], phrases: dict[str, An
 
 def _typical(info: CodeInfo, phrases: dict[str, Any]) -> str:
     if info.typical:
-        return phrase(phrases, "compare.enhanced_with", code=info.code, codes=", ".join(info.typical))
+        return phrase(
+            phrases, "compare.enhanced_with", code=info.code, codes=", ".join(info.typical)
+        )
     if info.class_digit == 3 and info.kind == "basic":
         return phrase(phrases, "compare.no_enhanced", code=info.code)
     return phrase(phrases, "compare.no_enhanced_listed", code=info.code)
@@ -41,66 +43,172 @@ def _differences(a: CodeInfo, b: CodeInfo, phrases: dict[str, Any]) -> list[Diff
             Difference(
                 "kind",
                 True,
-                phrase(p, "compare.diff_kind", a=a.code, b=b.code,
-                       a_kind=p["compare"][f"kind_{a.kind}"], b_kind=p["compare"][f"kind_{b.kind}"]),
+                phrase(
+                    p,
+                    "compare.diff_kind",
+                    a=a.code,
+                    b=b.code,
+                    a_kind=p["compare"][f"kind_{a.kind}"],
+                    b_kind=p["compare"][f"kind_{b.kind}"],
+                ),
             )
         )
     if a.class_digit is not None and b.class_digit is not None:
         if a.class_digit != b.class_digit:
             sentence = phrase(
-                p, "compare.diff_class", a=a.code, b=b.code,
-                a_class=a.class_name, b_class=b.class_name,
-                a_class_short=a.class_short, b_class_short=b.class_short,
-                a_class_meaning=a.class_meaning, b_class_meaning=b.class_meaning,
+                p,
+                "compare.diff_class",
+                a=a.code,
+                b=b.code,
+                a_class=a.class_name,
+                b_class=b.class_name,
+                a_class_short=a.class_short,
+                b_class_short=b.class_short,
+                a_class_meaning=a.class_meaning,
+                b_class_meaning=b.class_meaning,
             )
             out.append(Difference("class", True, sentence))
         else:
-            out.append(Difference("class", False, phrase(
-                p, "compare.same_class", **{"class": a.class_name}, class_meaning=a.class_meaning)))
+            out.append(
+                Difference(
+                    "class",
+                    False,
+                    phrase(
+                        p,
+                        "compare.same_class",
+                        **{"class": a.class_name},
+                        class_meaning=a.class_meaning,
+                    ),
+                )
+            )
     if a.stages and b.stages:
         a_stage = _names(a.stages, p["stage"], p)
         b_stage = _names(b.stages, p["stage"], p)
         if set(a.stages) != set(b.stages):
-            out.append(Difference("stage", True, phrase(
-                p, "compare.diff_stage", a=a.code, b=b.code, a_stage=a_stage, b_stage=b_stage)))
+            out.append(
+                Difference(
+                    "stage",
+                    True,
+                    phrase(
+                        p,
+                        "compare.diff_stage",
+                        a=a.code,
+                        b=b.code,
+                        a_stage=a_stage,
+                        b_stage=b_stage,
+                    ),
+                )
+            )
         else:
             out.append(Difference("stage", False, phrase(p, "compare.same_stage", stage=a_stage)))
     if a.next_step and b.next_step:
         if a.next_step != b.next_step:
-            out.append(Difference("next_step", True, phrase(
-                p, "compare.diff_next", a=a.code, b=b.code,
-                a_next=p["next_step"][a.next_step], b_next=p["next_step"][b.next_step])))
+            out.append(
+                Difference(
+                    "next_step",
+                    True,
+                    phrase(
+                        p,
+                        "compare.diff_next",
+                        a=a.code,
+                        b=b.code,
+                        a_next=p["next_step"][a.next_step],
+                        b_next=p["next_step"][b.next_step],
+                    ),
+                )
+            )
         else:
-            out.append(Difference("next_step", False, phrase(
-                p, "compare.same_next", next=p["next_step"][a.next_step])))
+            out.append(
+                Difference(
+                    "next_step",
+                    False,
+                    phrase(p, "compare.same_next", next=p["next_step"][a.next_step]),
+                )
+            )
     if a.retry and b.retry:
         if a.retry != b.retry:
-            out.append(Difference("retry", True, phrase(
-                p, "compare.diff_retry", a=a.code, b=b.code,
-                a_retry=p["retry"][a.retry], b_retry=p["retry"][b.retry])))
+            out.append(
+                Difference(
+                    "retry",
+                    True,
+                    phrase(
+                        p,
+                        "compare.diff_retry",
+                        a=a.code,
+                        b=b.code,
+                        a_retry=p["retry"][a.retry],
+                        b_retry=p["retry"][b.retry],
+                    ),
+                )
+            )
         else:
-            out.append(Difference("retry", False, phrase(p, "compare.same_retry", retry=p["retry"][a.retry])))
+            out.append(
+                Difference(
+                    "retry", False, phrase(p, "compare.same_retry", retry=p["retry"][a.retry])
+                )
+            )
     if a.who and b.who:
         if set(a.who) != set(b.who):
-            out.append(Difference("who", True, phrase(
-                p, "compare.diff_who", a=a.code, b=b.code,
-                a_who=_names(a.who, p["who"], p), b_who=_names(b.who, p["who"], p))))
+            out.append(
+                Difference(
+                    "who",
+                    True,
+                    phrase(
+                        p,
+                        "compare.diff_who",
+                        a=a.code,
+                        b=b.code,
+                        a_who=_names(a.who, p["who"], p),
+                        b_who=_names(b.who, p["who"], p),
+                    ),
+                )
+            )
         else:
-            out.append(Difference("who", False, phrase(p, "compare.same_who", who=_names(a.who, p["who"], p))))
+            out.append(
+                Difference(
+                    "who", False, phrase(p, "compare.same_who", who=_names(a.who, p["who"], p))
+                )
+            )
     if a.closes and b.closes:
         if a.closes != b.closes:
-            out.append(Difference("closes", True, phrase(
-                p, "compare.diff_closes", a=a.code, b=b.code,
-                a_closes=p["closes"][a.closes], b_closes=p["closes"][b.closes])))
+            out.append(
+                Difference(
+                    "closes",
+                    True,
+                    phrase(
+                        p,
+                        "compare.diff_closes",
+                        a=a.code,
+                        b=b.code,
+                        a_closes=p["closes"][a.closes],
+                        b_closes=p["closes"][b.closes],
+                    ),
+                )
+            )
         else:
-            out.append(Difference("closes", False, phrase(p, "compare.same_closes", closes=p["closes"][a.closes])))
+            out.append(
+                Difference(
+                    "closes", False, phrase(p, "compare.same_closes", closes=p["closes"][a.closes])
+                )
+            )
     if a.kind == b.kind == "basic":
         shared = [c for c in a.typical if c in b.typical]
         if a.typical != b.typical:
-            out.append(Difference("enhanced", True, phrase(
-                p, "compare.diff_enhanced", a_part=_typical(a, p), b_part=_typical(b, p))))
+            out.append(
+                Difference(
+                    "enhanced",
+                    True,
+                    phrase(
+                        p, "compare.diff_enhanced", a_part=_typical(a, p), b_part=_typical(b, p)
+                    ),
+                )
+            )
         if shared:
-            out.append(Difference("enhanced", False, phrase(p, "compare.same_enhanced", shared=", ".join(shared))))
+            out.append(
+                Difference(
+                    "enhanced", False, phrase(p, "compare.same_enhanced", shared=", ".join(shared))
+                )
+            )
     return out
 
 
@@ -112,7 +220,17 @@ def _table(a: CodeInfo, b: CodeInfo, phrases: dict[str, Any]) -> tuple[FactRow, 
     ]
     facts_a = {f.key: f for f in a.facts}
     facts_b = {f.key: f for f in b.facts}
-    for key in ("stage", "commands", "next_step", "retry", "closes", "who", "enhanced", "basic", "tier"):
+    for key in (
+        "stage",
+        "commands",
+        "next_step",
+        "retry",
+        "closes",
+        "who",
+        "enhanced",
+        "basic",
+        "tier",
+    ):
         fa, fb = facts_a.get(key), facts_b.get(key)
         if fa is None and fb is None:
             continue
@@ -145,7 +263,9 @@ def compare(a: str, b: str, lang: str = "en") -> Comparison:
             if not curated and (ref.code == info_a.code or ref.code == _generic(info_a.code)):
                 curated = ref.note
 
-    title = phrase(p, "compare.title", a=info_a.code, b=info_b.code, a_title=info_a.title, b_title=info_b.title)
+    title = phrase(
+        p, "compare.title", a=info_a.code, b=info_b.code, a_title=info_a.title, b_title=info_b.title
+    )
     if same:
         suggest = info_a.confused_with[0].code if info_a.confused_with else ""
         key = "compare.same_code" if suggest else "compare.same_code_no_suggest"
@@ -156,12 +276,22 @@ def compare(a: str, b: str, lang: str = "en") -> Comparison:
             verdict = phrase(p, "compare.verdict_same_class", class_short=info_a.class_short)
         else:
             verdict = phrase(
-                p, "compare.verdict_diff_class", a=info_a.code, b=info_b.code,
+                p,
+                "compare.verdict_diff_class",
+                a=info_a.code,
+                b=info_b.code,
                 a_class_short=info_a.class_short or info_a.class_name or info_a.detail_label,
                 b_class_short=info_b.class_short or info_b.class_name or info_b.detail_label,
             )
-        intro = phrase(p, "compare.intro", a=info_a.code, b=info_b.code,
-                       a_title=info_a.title, b_title=info_b.title, verdict=verdict)
+        intro = phrase(
+            p,
+            "compare.intro",
+            a=info_a.code,
+            b=info_b.code,
+            a_title=info_a.title,
+            b_title=info_b.title,
+            verdict=verdict,
+        )
         diffs = _differences(info_a, info_b, p)
 
     when_which: list[str] = []

@@ -19,7 +19,7 @@ class FindingKind(Enum):
     MIXED_CODES = "mixed-codes"
     #: continuation lines carry different enhanced codes
     MIXED_ENHANCED = "mixed-enhanced"
-    #: the enhanced class must equal the reply's first digit (RFC 2034 section 4, RFC 3463 section 2)
+    #: the enhanced class must equal the first digit (RFC 2034 section 4, RFC 3463 section 2)
     CLASS_MISMATCH = "class-mismatch"
     #: 3xx replies carry no enhanced code (RFC 2034 section 4)
     ENHANCED_ON_3XX = "enhanced-on-3xx"

@@ -14,6 +14,7 @@ from smtpcodes.catalogue._schema import (
     Source,
     Text,
     Tier,
+    Transcript,
 )
 
 __all__ = [
@@ -30,5 +31,6 @@ __all__ = [
     "Source",
     "Text",
     "Tier",
+    "Transcript",
     "load_catalogue",
 ]

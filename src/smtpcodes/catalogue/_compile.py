@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from smtpcodes._errors import CatalogueError
-from smtpcodes.catalogue._schema import Entry, Pair
+from smtpcodes.catalogue._schema import Entry, Pair, Transcript
 
 DATA_DIR = Path(__file__).with_name("data")
 
@@ -61,6 +61,7 @@ def compile_sources(data_dir: Path = DATA_DIR) -> dict[str, Any]:
     entries: list[Any] = []
     vendor: list[Any] = []
     pairs: list[Any] = []
+    transcripts: list[Any] = []
     phrases: dict[str, Any] = {}
     for path in source_files(data_dir):
         part = path.relative_to(data_dir).parts[0]
@@ -68,13 +69,22 @@ def compile_sources(data_dir: Path = DATA_DIR) -> dict[str, Any]:
             phrases[path.stem] = _read(path)
         elif part == "pairs":
             pairs.append(msgspec.to_builtins(load_pair_file(path)))
+        elif part == "transcripts":
+            transcript: Transcript = _convert(_read(path), Transcript, path)
+            transcripts.append(msgspec.to_builtins(transcript))
         elif part == "vendor":
             vendor.append(msgspec.to_builtins(load_entry_file(path)))
         elif part in {"basic", "enhanced", "classes"}:
             entries.append(msgspec.to_builtins(load_entry_file(path)))
         else:
             raise CatalogueError(f"{path}: unexpected folder {part!r} in the catalogue")
-    return {"entries": entries, "vendor": vendor, "pairs": pairs, "phrases": phrases}
+    return {
+        "entries": entries,
+        "vendor": vendor,
+        "pairs": pairs,
+        "phrases": phrases,
+        "transcripts": transcripts,
+    }
 
 
 def write_bundle(target: Path, data_dir: Path = DATA_DIR) -> dict[str, Any]:

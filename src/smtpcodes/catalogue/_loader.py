@@ -25,6 +25,7 @@ from smtpcodes.catalogue._schema import (
     Source,
     Text,
     Tier,
+    Transcript,
 )
 from smtpcodes.protocol import Stage
 
@@ -134,6 +135,9 @@ class Catalogue:
             for p in bundle["pairs"]
         }
         self._phrases: dict[str, dict[str, Any]] = bundle["phrases"]
+        self._transcripts: dict[str, dict[str, Any]] = {
+            t["code"]: t for t in bundle.get("transcripts", ())
+        }
         self.languages: tuple[str, ...] = tuple(
             sorted(self._phrases, key=lambda lang: (lang != "en", lang))
         )
@@ -182,6 +186,16 @@ class Catalogue:
             self._pairs[key]
             for key in sorted(self._pairs, key=lambda k: (_sort_key(k[0]), _sort_key(k[1])))
         ]
+
+    def transcript(self, code: str) -> Transcript | None:
+        """The recorded sandbox session for a basic code, if one was recorded."""
+        raw = self._transcripts.get(code)
+        if raw is None:
+            return None
+        return Transcript(**{**raw, "lines": tuple(raw["lines"])})
+
+    def transcript_codes(self) -> list[str]:
+        return sorted(self._transcripts, key=_sort_key)
 
     def phrases(self, lang: str) -> dict[str, Any]:
         try:

@@ -149,6 +149,21 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class Transcript:
+    """A real session recorded against the sandbox, showing ``code`` where it happens.
+
+    Written by ``python -m smtpcodes.sandbox.record`` into ``data/transcripts/<code>.toml``.
+    """
+
+    code: str
+    scenario: str  #: the sandbox scenario that produced it
+    probe_command: str  #: the exact ``smtpcodes probe`` command that reproduces it
+    swaks_command: str  #: the equivalent swaks command
+    recorded: str  #: ISO 8601 date
+    lines: tuple[str, ...]  #: the transcript, swaks-style markers included
+
+
+@dataclass(frozen=True, slots=True)
 class Pair:
     """A curated comparison of two codes people confuse, with a hand-written note."""
 

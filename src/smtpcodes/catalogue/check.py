@@ -14,7 +14,7 @@ def main(argv: list[str]) -> int:
     failed = 0
     for path in paths:
         part = path.resolve().relative_to(DATA_DIR.resolve()).parts[0]
-        if part == "phrases":
+        if part in ("phrases", "transcripts"):
             continue
         try:
             (load_pair_file if part == "pairs" else load_entry_file)(path)

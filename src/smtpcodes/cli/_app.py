@@ -76,8 +76,25 @@ COMMANDS: dict[str, str] = {
     "list": "list the codes in the catalogue",
 }
 
-#: Commands other packages provide, imported only when used: name -> module path.
-PLUGINS: dict[str, str] = {}
+#: Commands that live in their own module, imported only when that command runs (the heavy
+#: ones pull in FastAPI or aiosmtpd).  Each module defines ``HELP`` (one line),
+#: ``register(parser)`` (adds its arguments) and ``run(ctx) -> int``.
+PLUGINS: dict[str, tuple[str, str]] = {
+    "search": ("smtpcodes.cli._cmd_search", "search codes, titles and text (Thai too)"),
+    "probe": ("smtpcodes.cli._cmd_probe", "run a real SMTP session and explain every reply"),
+    "sandbox": ("smtpcodes.cli._cmd_sandbox", "a local SMTP server that sends any code on demand"),
+    "serve": ("smtpcodes.cli._cmd_serve", "the website and JSON API (127.0.0.1:8000)"),
+    "build-site": ("smtpcodes.cli._cmd_build_site", "write the whole site as static files"),
+}
+
+
+def _plugin(name: str) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(PLUGINS[name][0])
+    except ImportError as exc:
+        raise UsageError(f"the command {name!r} is not available here: {exc}") from None
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -88,7 +105,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; only the plugin for ``command`` is imported."""
     parser = _Parser(
         prog="smtpcodes",
         description="SMTP reply codes explained: what they mean, when you see them, what to do.",
@@ -135,9 +153,16 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--tier", choices=("standard", "registry-only", "vendor", "folklore"))
     lst.add_argument("--kind", choices=("basic", "enhanced"), default="basic")
     _common(lst)
-    for _name, module in PLUGINS.items():
-        register: Callable[[Any], None] = __import__(module, fromlist=["register"]).register
-        register(sub)
+    for name, (_, help_text) in PLUGINS.items():
+        plugin_parser = sub.add_parser(
+            name,
+            help=help_text,
+            epilog=EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        if name == command:
+            _plugin(name).register(plugin_parser)
+            _common(plugin_parser)
     return parser
 
 
@@ -313,7 +338,7 @@ def main(argv: Sequence[str] | None = None, io: Environment | None = None) -> in
     io = io or Environment()
     args_list = _shortcut(list(sys.argv[1:] if argv is None else argv))
     try:
-        parser = build_parser()
+        parser = build_parser(args_list[0] if args_list else None)
         if not args_list:
             parser.print_help(io.stdout)
             return ExitStatus.USAGE
@@ -321,7 +346,7 @@ def main(argv: Sequence[str] | None = None, io: Environment | None = None) -> in
         ctx = Context(args, io)
         handler = HANDLERS.get(args.command)
         if handler is None:
-            handler = __import__(PLUGINS[args.command], fromlist=["run"]).run
+            handler = _plugin(args.command).run
         return int(handler(ctx))
     except UsageError as exc:
         io.stderr.write(f"smtpcodes: {exc} (see 'smtpcodes --help')\n")

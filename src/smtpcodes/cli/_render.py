@@ -136,6 +136,13 @@ def _code_body(page: Page, info: CodeInfo, *, full: bool) -> None:
         for example in info.examples:
             for line in example.splitlines():
                 page.lines.append("  " + s.dim(line))
+    if info.transcript is not None:
+        page.heading("transcript")
+        for line in info.transcript.lines:
+            page.lines.append("  " + s.codes_in(line))
+        page.lines.append("  " + s.dim(f"{page.labels['transcript_reproduce']}:"))
+        page.lines.append("    " + info.transcript.probe_command)
+        page.lines.append("    " + info.transcript.swaks_command)
     if info.sources:
         page.heading("sources")
         for link in info.sources:

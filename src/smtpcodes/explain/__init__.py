@@ -15,6 +15,7 @@ from smtpcodes.explain._model import (
     Link,
     RegistryView,
     ReplyView,
+    TranscriptView,
     VendorView,
 )
 from smtpcodes.explain._serialize import document, dumps, to_data
@@ -31,6 +32,7 @@ __all__ = [
     "Link",
     "RegistryView",
     "ReplyView",
+    "TranscriptView",
     "VendorView",
     "canonical_pair",
     "code_info",

@@ -15,6 +15,7 @@ from smtpcodes.explain._model import (
     Fact,
     Link,
     RegistryView,
+    TranscriptView,
     VendorView,
 )
 
@@ -293,6 +294,20 @@ def code_info(code: str, lang: str) -> CodeInfo:
         typical=typical,
         registry=registry,
         vendor=tuple(_vendor_view(v, lang, phrases) for v in vendor),
+        transcript=_transcript(catalogue, code),
+    )
+
+
+def _transcript(catalogue: Catalogue, code: str) -> TranscriptView | None:
+    recorded = catalogue.transcript(code)
+    if recorded is None:
+        return None
+    return TranscriptView(
+        recorded.scenario,
+        recorded.probe_command,
+        recorded.swaks_command,
+        recorded.recorded,
+        recorded.lines,
     )
 
 

@@ -62,6 +62,15 @@ class VendorView:
 
 
 @dataclass(frozen=True, slots=True)
+class TranscriptView:
+    scenario: str
+    probe_command: str
+    swaks_command: str
+    recorded: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class CodeInfo:
     """Everything about one code in one language."""
 
@@ -97,6 +106,7 @@ class CodeInfo:
     typical: tuple[str, ...]  #: typical enhanced codes (basic) or basic codes (enhanced)
     registry: RegistryView | None = None
     vendor: tuple[VendorView, ...] = ()
+    transcript: TranscriptView | None = None
 
 
 @dataclass(frozen=True, slots=True)

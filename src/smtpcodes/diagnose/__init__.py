@@ -1,0 +1,1 @@
+"""Live diagnosis: drive a real SMTP session (asyncio) and explain every reply."""

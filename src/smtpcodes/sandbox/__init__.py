@@ -1,0 +1,1 @@
+"""A local SMTP server that reproduces any reply code on demand (loopback by default)."""

@@ -23,7 +23,7 @@ _EXPECTED = "class.subject.detail such as 5.7.8 (class 2, 4 or 5, RFC 3463 secti
 
 
 class EnhancedClass(IntEnum):
-    """The class digit of an enhanced code (RFC 3463 section 3.1)."""
+    """The class digit of an enhanced code (RFC 3463 section 2)."""
 
     SUCCESS = 2
     PERSISTENT_TRANSIENT_FAILURE = 4
@@ -31,7 +31,7 @@ class EnhancedClass(IntEnum):
 
 
 class Subject(IntEnum):
-    """The subject of an enhanced code (RFC 3463 section 3.2)."""
+    """The subject of an enhanced code (RFC 3463 section 2)."""
 
     OTHER = 0  #: X.0.XXX other or undefined status
     ADDRESSING = 1  #: X.1.XXX addressing status

@@ -25,7 +25,7 @@ class FindingKind(Enum):
     ENHANCED_ON_3XX = "enhanced-on-3xx"
     #: an enhanced-looking code whose class is not 2, 4 or 5 (RFC 3463 section 2)
     INVALID_ENHANCED_CLASS = "invalid-enhanced-class"
-    #: an enhanced subject RFC 3463 does not define (0 to 7 are defined, section 3.2)
+    #: an enhanced subject RFC 3463 does not define (0 to 7 are defined, section 2)
     UNKNOWN_SUBJECT = "unknown-subject"
     #: a reply code is exactly three digits (RFC 5321 section 4.2)
     CODE_NOT_THREE_DIGITS = "code-not-three-digits"

@@ -402,7 +402,7 @@ def _check_enhanced(
                 FindingKind.UNKNOWN_SUBJECT,
                 Severity.INFO,
                 f"RFC 3463 defines subjects 0 to 7, not {enhanced.subject}",
-                "RFC 3463 section 3.2",
+                "RFC 3463 section 2",
                 line,
                 enhanced=str(enhanced),
             )

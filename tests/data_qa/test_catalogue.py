@@ -133,7 +133,9 @@ def test_thai_body_text_is_thai(entry):
         pytest.fail("Thai is a shipped language")
     for part in _thai_body(entry):
         assert THAI.search(part), f"{entry.code}: Thai text without Thai script: {part[:60]!r}"
-        unquoted = re.sub(r'"[^"]*"|`[^`]*`|\([^)]*\)|<[^>]*>', "", part)
+        # quoted reply text, commands and parenthesised terms may stay in English
+        unquoted = re.sub(r'"[^"]*"|“[^”]*”|\'[^\']*\'|`[^`]*`|<[^>]*>', "", part)
+        unquoted = re.sub(r"\([^)]*\)", "", unquoted)
         run = ENGLISH_RUN.search(unquoted)
         assert run is None, f"{entry.code}: English sentence in Thai text: {run.group(0)!r}"
 

@@ -6,8 +6,9 @@ and rebuilt automatically when a source file is newer than it.
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
+import sys
 from functools import cache
 from typing import Any
 
@@ -32,7 +33,7 @@ from smtpcodes.protocol import Stage
 # os.path rather than pathlib: pathlib's import costs the CLI start-up time
 _HERE = os.path.dirname(os.path.abspath(__file__))
 DATA_DIR = os.path.join(_HERE, "data")
-BUNDLE = os.path.join(_HERE, "_compiled", "bundle.json")
+BUNDLE = os.path.join(_HERE, "_compiled", f"bundle.{sys.implementation.cache_tag}.marshal")
 
 
 def _newest_source(root: str) -> int:
@@ -54,9 +55,13 @@ def _read_bundle(bundle: str, data_dir: str) -> dict[str, Any]:
     except FileNotFoundError:
         fresh = False
     if fresh:
-        with open(bundle, "rb") as handle:
-            data: dict[str, Any] = json.load(handle)
-            return data
+        try:
+            with open(bundle, "rb") as handle:
+                data = marshal.load(handle)
+            if isinstance(data, dict):
+                return data
+        except (EOFError, ValueError, TypeError, OSError):
+            pass  # a truncated or foreign file: compile it again below
     from pathlib import Path
 
     from smtpcodes.catalogue._compile import compile_sources, write_bundle

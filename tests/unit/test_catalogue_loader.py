@@ -1,0 +1,63 @@
+import os
+import shutil
+
+import pytest
+
+from smtpcodes._errors import CatalogueError, UnknownCodeError
+from smtpcodes.catalogue import load_catalogue
+from smtpcodes.catalogue._loader import DATA_DIR, Catalogue, _read_bundle
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target
+
+
+def test_bundle_is_compiled_then_reused_then_rebuilt_when_a_source_changes(tmp_path, data_copy):
+    bundle = tmp_path / "out" / "bundle.marshal"
+    first = _read_bundle(str(bundle), str(data_copy))
+    assert bundle.exists()
+    stamp = bundle.stat().st_mtime_ns
+    assert _read_bundle(str(bundle), str(data_copy)) == first
+    assert bundle.stat().st_mtime_ns == stamp  # fresh: read, not rewritten
+    source = data_copy / "basic" / "535.toml"
+    source.write_text(
+        source.read_text("utf-8").replace(
+            'title = "Authentication credentials invalid"', 'title = "Changed title"'
+        ),
+        "utf-8",
+    )
+    os.utime(source, ns=(stamp + 10**9, stamp + 10**9))
+    rebuilt = Catalogue(_read_bundle(str(bundle), str(data_copy)))
+    assert rebuilt.get("535").text["en"].title == "Changed title"
+
+
+def test_damaged_bundle_is_rebuilt(tmp_path, data_copy):
+    bundle = tmp_path / "bundle.marshal"
+    bundle.write_bytes(b"\x00not a marshal file")
+    future = 2**62
+    os.utime(bundle, ns=(future, future))
+    assert "entries" in _read_bundle(str(bundle), str(data_copy))
+
+
+def test_malformed_source_names_the_file_and_field(tmp_path, data_copy):
+    bad = data_copy / "basic" / "250.toml"
+    bad.write_text(bad.read_text("utf-8").replace('tier = "standard"', "tier = 7"), "utf-8")
+    with pytest.raises(CatalogueError, match=r"250\.toml.*tier"):
+        _read_bundle(str(tmp_path / "b.marshal"), str(data_copy))
+
+
+def test_file_name_must_be_the_code(tmp_path, data_copy):
+    shutil.copy(data_copy / "basic" / "250.toml", data_copy / "basic" / "251x.toml")
+    with pytest.raises(CatalogueError, match="file name must be the code"):
+        _read_bundle(str(tmp_path / "b.marshal"), str(data_copy))
+
+
+def test_lookup_and_unknown_code():
+    catalogue = load_catalogue()
+    assert catalogue.get("X.7.8").registry.sample_text == "Authentication credentials invalid"
+    assert "535" in catalogue
+    with pytest.raises(UnknownCodeError, match="599 is not in the catalogue"):
+        catalogue.get("599")

@@ -1,13 +1,15 @@
 """Errors of smtpcodes, split by who is at fault (DESIGN.md section 7.3).
 
-    SmtpcodesError
-     +-- LocalError              our caller or a local input file is wrong
-     |    +-- CodeSyntaxError    "99", "6.1.1": not a reply code at all
-     |    +-- UnknownCodeError   "599": a well-formed code the catalogue does not know
-     |    +-- UnknownLanguageError
-     |    +-- CatalogueError     a catalogue data file is malformed
-     +-- RemoteError             the peer, or the text it sent, is wrong
-          +-- ReplyParseError    the text is not an SMTP reply
+SmtpcodesError
+ +-- LocalError              our caller or a local input file is wrong
+ |    +-- CodeSyntaxError    "99", "6.1.1": not a reply code at all
+ |    +-- UnknownCodeError   "599": a well-formed code the catalogue does not know
+ |    +-- UnknownLanguageError
+ |    +-- CatalogueError     a catalogue data file is malformed
+ |    +-- SessionUsageError  a client session driven out of turn (protocol._session)
+ |    +-- ProbeOptionsError  probe options that cannot work (diagnose._options)
+ +-- RemoteError             the peer, or the text it sent, is wrong
+      +-- ReplyParseError    the text is not an SMTP reply
 """
 
 from __future__ import annotations

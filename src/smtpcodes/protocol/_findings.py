@@ -33,6 +33,8 @@ class FindingKind(Enum):
     CODE_OUT_OF_RANGE = "code-out-of-range"
     #: three digits in a valid class, but no RFC defines the code
     NONSTANDARD_CODE = "nonstandard-code"
+    #: a line that is not an SMTP reply at all: no three-digit code, or binary data (RFC 5321 4.2)
+    MALFORMED_REPLY = "malformed-reply"
     #: the code must be followed by a space, a hyphen or the end of the line (RFC 5321 section 4.2)
     MISSING_SEPARATOR = "missing-separator"
     #: the last line of a multi-line reply (code then space) never came (RFC 5321 section 4.2.1)

@@ -98,7 +98,8 @@ def _plugin(name: str) -> Any:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lang", metavar="LANG", help="language of the answer: en or th")
+    if "--lang" not in parser._option_string_actions:  # a plugin may define its own --lang
+        parser.add_argument("--lang", metavar="LANG", help="language of the answer: en or th")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto", help="colour output"

@@ -48,7 +48,9 @@ ENUMERATED = {_text(r.find("i:code", NS)): r for r in _records("smtp-enhanced-st
 
 
 def _norm(text: str) -> str:
-    return " ".join(re.sub(r"\[([A-Za-z]+)(\d+)\]", lambda m: f"[{m[1].upper()}{m[2]}]", text).split())
+    return " ".join(
+        re.sub(r"\[([A-Za-z]+)(\d+)\]", lambda m: f"[{m[1].upper()}{m[2]}]", text).split()
+    )
 
 
 def test_registry_has_81_enumerated_codes():
@@ -56,7 +58,9 @@ def test_registry_has_81_enumerated_codes():
 
 
 def test_catalogue_covers_exactly_the_registry():
-    ours = {e.code for e in CAT.entries(Kind.ENHANCED) if e.code.count("X") == 1 and e.code[0] == "X"}
+    ours = {
+        e.code for e in CAT.entries(Kind.ENHANCED) if e.code.count("X") == 1 and e.code[0] == "X"
+    }
     assert ours == set(ENUMERATED)
 
 

@@ -103,7 +103,7 @@ def _code_body(page: Page, info: CodeInfo, *, full: bool) -> None:
     if info.vendor:
         page.heading("vendor")
         for use in info.vendor:
-            page.lines.append(f"  {s.bold(use.provider)}: {s.code(use.code)} {use.title}")
+            page.lines.append(f"  {s.bold(use.provider_name)}: {s.code(use.code)} {use.title}")
             page.para(use.summary, indent=4)
     if not full:
         return

@@ -135,6 +135,7 @@ def _vendor_view(entry: Entry, lang: str, phrases: dict[str, Any]) -> VendorView
     text = entry.text[lang]
     return VendorView(
         provider=entry.provider,
+        provider_name=phrases["provider"].get(entry.provider, entry.provider),
         code=entry.code,
         title=text.title,
         summary=text.summary,
@@ -219,9 +220,8 @@ def code_info(code: str, lang: str) -> CodeInfo:
                     )
                 )
             for use in vendor:
-                notes.append(
-                    phrase(phrases, "explain.vendor_differs", provider=use.provider, code=code)
-                )
+                name = phrases["provider"].get(use.provider, use.provider)
+                notes.append(phrase(phrases, "explain.vendor_differs", provider=name, code=code))
     else:
         entry = catalogue.find(code)
 

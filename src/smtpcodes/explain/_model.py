@@ -52,6 +52,7 @@ class RegistryView:
 @dataclass(frozen=True, slots=True)
 class VendorView:
     provider: str
+    provider_name: str
     code: str
     title: str
     summary: str
@@ -119,6 +120,74 @@ class ReplyView:
 
 
 @dataclass(frozen=True, slots=True)
+class ReasonView:
+    """Why the mail failed, from the reason taxonomy (``rules/reasons.toml``)."""
+
+    id: str  #: "userunknown", "mailboxfull", ..., "undefined"
+    title: str
+    summary: str
+    steps: tuple[str, ...]  #: what to do, in order
+
+
+@dataclass(frozen=True, slots=True)
+class BounceView:
+    """Hard or soft: will the same message to the same address fail again?"""
+
+    hard: bool  #: True: permanent failure (hard bounce); False: temporary (soft bounce)
+    label: str
+    why: str  #: the rule that decided, with its RFC section
+    conflict: bool = False  #: the basic and enhanced codes disagree (RFC 2034 section 4)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryAdvice:
+    advice: str  #: "later" | "after-fix" | "never"
+    when: str  #: the general rule for this advice
+    how: str  #: what it means for this reason
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """Someone who must act: ``sender``, ``sender-admin``, ``recipient``, ``recipient-admin``."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderView:
+    """Who sent the reply, and what its documentation says about it when a rule matched."""
+
+    id: str  #: "gmail"
+    name: str  #: "Gmail / Google Workspace"
+    docs: str  #: link to the provider's documentation
+    rule: str = ""  #: id of the provider rule that matched ("" when only recognised)
+    meaning: str = ""
+    fix: tuple[str, ...] = ()
+    source: str = ""  #: provenance of the rule
+
+
+@dataclass(frozen=True, slots=True)
+class CommandView:
+    """The command the reply answered, when the text says so."""
+
+    stage: str  #: smtpcodes.protocol.Stage value: "rcpt", "end-of-data", "auth"
+    label: str  #: localized name of the stage
+    said: str  #: as the text names it: "RCPT TO", "end of DATA", "Password"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why the explanation says what it says: which rule or field decided, on what text."""
+
+    decides: str  #: "reply" | "command" | "provider" | "reason" | "bounce"
+    label: str  #: localized name of what it decides
+    rule: str  #: rule id, pattern id, code map key ("X.1.1"), RFC rule or form
+    note: str  #: one localized sentence
+    matched: str = ""  #: the part of the input that matched
+
+
+@dataclass(frozen=True, slots=True)
 class Explanation:
     """What a code or a reply means: ``explain("550 5.1.1 no such user", "en")``."""
 
@@ -129,6 +198,14 @@ class Explanation:
     enhanced: CodeInfo | None
     reply: ReplyView | None = None
     findings: tuple[FindingNote, ...] = ()
+    reason: ReasonView | None = None  #: None when nothing failed (2xx, 3xx)
+    bounce: BounceView | None = None
+    retry: RetryAdvice | None = None
+    who_acts: tuple[Party, ...] = ()
+    provider: ProviderView | None = None
+    command: CommandView | None = None
+    form: str = ""  #: where the reply was found: "" (given as such), "postfix", "smtplib", ...
+    evidence: tuple[Evidence, ...] = ()
 
     @property
     def primary(self) -> CodeInfo:

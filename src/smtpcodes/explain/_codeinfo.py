@@ -19,7 +19,9 @@ from smtpcodes.explain._model import (
     VendorView,
 )
 
-_CLASS_CODE = re.compile(r"[1-5][xX]{2}|[245]\.[xX]\.[xX]|[xX]\.\d\.[xX]")
+# classes that exist: 2xx-5xx (RFC 5321 section 4.2.1), 2/4/5.X.X and subjects X.0.X-X.7.X
+# (RFC 3463 section 2)
+_CLASS_CODE = re.compile(r"[2-5][xX]{2}|[245]\.[xX]\.[xX]|[xX]\.[0-7]\.[xX]")
 _RETRY_BY_CLASS = {2: "continue", 3: "continue", 4: "later", 5: "never-unchanged"}
 _RFC = re.compile(r"RFC\s*(\d+)", re.IGNORECASE)
 

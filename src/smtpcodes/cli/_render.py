@@ -141,6 +141,7 @@ def _code_body(page: Page, info: CodeInfo, *, full: bool) -> None:
         for line in info.transcript.lines:
             page.lines.append("  " + s.codes_in(line))
         page.lines.append("  " + s.dim(f"{page.labels['transcript_reproduce']}:"))
+        page.lines.append("    smtpcodes sandbox --scenario " + info.transcript.scenario)
         page.lines.append("    " + info.transcript.probe_command)
         page.lines.append("    " + info.transcript.swaks_command)
     if info.sources:
@@ -149,15 +150,86 @@ def _code_body(page: Page, info: CodeInfo, *, full: bool) -> None:
             page.lines.append(f"  {link.label}" + (f"  {s.dim(link.url)}" if link.url else ""))
 
 
+def _verdict(page: Page, expl: Explanation, labels: dict[str, str]) -> None:
+    """Why it failed, hard or soft, retry, who acts, provider, command (real-world replies)."""
+    s = page.s
+    if expl.reason is None and expl.provider is None and expl.command is None:
+        return
+    page.blank()
+    page.lines.append(s.heading(labels["verdict"]))
+    if expl.reason is not None:
+        page.lines.append(
+            f"  {s.bold(labels['reason'])}: {expl.reason.title} {s.dim(expl.reason.id)}"
+        )
+        page.para(expl.reason.summary, indent=4)
+    if expl.bounce is not None:
+        verdict = s.error(expl.bounce.label) if expl.bounce.hard else s.warn(expl.bounce.label)
+        page.lines.append(f"  {s.bold(labels['bounce'])}: {verdict}")
+        page.para(expl.bounce.why, indent=4)
+    if expl.retry is not None:
+        page.lines.append(f"  {s.bold(labels['retry'])}: {expl.retry.when}")
+        page.para(expl.retry.how, indent=4)
+    if expl.who_acts:
+        who = ", ".join(party.label for party in expl.who_acts)
+        page.lines.append(f"  {s.bold(labels['who'])}: {who}")
+    if expl.command is not None:
+        said = expl.command.said
+        said = (
+            f" {s.dim('(' + said + ')')}"
+            if said and said.lower() not in expl.command.label.lower()
+            else ""
+        )
+        page.lines.append(f"  {s.bold(labels['command'])}: {expl.command.label}{said}")
+    if expl.provider is not None:
+        provider = expl.provider
+        page.lines.append(
+            f"  {s.bold(labels['provider'])}: {provider.name}  {s.dim(provider.docs)}"
+        )
+        if provider.meaning:
+            page.lines.append("    " + s.bold(labels["provider_meaning"]))
+            page.para(provider.meaning, indent=6)
+        if provider.fix:
+            page.lines.append("    " + s.bold(labels["provider_fix"]))
+            page.bullets(provider.fix, indent=6)
+    if expl.reason is not None and expl.reason.steps:
+        page.blank()
+        page.lines.append(s.heading(labels["steps"]))
+        page.bullets(expl.reason.steps)
+
+
+def _evidence(page: Page, expl: Explanation, labels: dict[str, str]) -> None:
+    if not expl.evidence:
+        return
+    s = page.s
+    page.blank()
+    page.lines.append(s.heading(labels["evidence"]))
+    for item in expl.evidence:
+        matched = f" {s.dim(labels['matched'] + ': ' + repr(item.matched))}" if item.matched else ""
+        page.lines.append(f"  {s.bold(item.label)}: {s.codes_in(item.note)}{matched}")
+
+
 def render_explanation(
     expl: Explanation, phrases: dict[str, Any], style: Style, width: int | None
 ) -> str:
+    from smtpcodes.explain import verdict_labels
+
     page = Page(style, phrases["labels"], width)
+    labels = verdict_labels(expl.lang)
     s = style
     if expl.reply is None:
+        if expl.reason is not None and expl.input != expl.primary.code:
+            # a status code found in a log line (Postfix dsn=, a DSN Status: field)
+            page.lines.append(s.bold(s.codes_in(expl.headline)))
+            _verdict(page, expl, labels)
+            _evidence(page, expl, labels)
+            page.blank()
+            page.lines.append(s.dim("─" * min(width or 60, 60)))
         _code_body(page, expl.primary, full=True)
+        if expl.reason is not None and expl.input == expl.primary.code:
+            _verdict(page, expl, labels)
         return page.text()
     page.lines.append(s.bold(s.codes_in(expl.headline)))
+    _verdict(page, expl, labels)
     page.heading("reply")
     for line in expl.reply.lines:
         page.lines.append("  " + s.dim(line))
@@ -170,6 +242,7 @@ def render_explanation(
                 else s.warn(note.severity_label)
             )
             page.lines.append(f"  {mark}: {note.message} {s.dim('(' + note.rfc + ')')}")
+    _evidence(page, expl, labels)
     for info in (expl.basic, expl.enhanced):
         if info is None:
             continue

@@ -10,8 +10,8 @@ reads the bundle (a marshal file of plain data) with the stdlib, so the CLI star
 from __future__ import annotations
 
 import marshal
-import tomllib
 import os
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any

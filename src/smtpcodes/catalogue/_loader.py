@@ -57,7 +57,7 @@ def _read_bundle(bundle: str, data_dir: str) -> dict[str, Any]:
     if fresh:
         try:
             with open(bundle, "rb") as handle:
-                data = marshal.load(handle)
+                data = marshal.load(handle)  # noqa: S302 - our own file, written by _compile
             if isinstance(data, dict):
                 return data
         except (EOFError, ValueError, TypeError, OSError):

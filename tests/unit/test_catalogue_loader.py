@@ -61,3 +61,19 @@ def test_lookup_and_unknown_code():
     assert "535" in catalogue
     with pytest.raises(UnknownCodeError, match="599 is not in the catalogue"):
         catalogue.get("599")
+
+
+def test_bundle_format_constants_agree():
+    from smtpcodes.catalogue import _compile, _loader
+
+    assert _compile.BUNDLE_FORMAT == _loader.BUNDLE_FORMAT
+
+
+def test_bundle_of_an_older_format_is_rebuilt(tmp_path, data_copy):
+    import marshal
+
+    bundle = tmp_path / "bundle.marshal"
+    bundle.write_bytes(marshal.dumps({"entries": [], "format": 1}))
+    future = 2**62
+    os.utime(bundle, ns=(future, future))
+    assert _read_bundle(str(bundle), str(data_copy))["format"] == 2

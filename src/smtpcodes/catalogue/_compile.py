@@ -20,6 +20,8 @@ from smtpcodes._errors import CatalogueError
 from smtpcodes.catalogue._schema import Entry, Pair, Transcript
 
 DATA_DIR = Path(__file__).with_name("data")
+#: bumped whenever the packed layout changes, so an older bundle is rebuilt, not misread
+BUNDLE_FORMAT = 2
 
 
 def source_files(data_dir: Path = DATA_DIR) -> Iterator[Path]:
@@ -88,8 +90,28 @@ def compile_sources(data_dir: Path = DATA_DIR) -> dict[str, Any]:
     }
 
 
+def pack(bundle: dict[str, Any]) -> dict[str, Any]:
+    """The run-time form: each entry marshalled on its own, decoded only when looked up.
+
+    Loading the whole catalogue to show one code cost the CLI most of its start-up; a dict
+    of bytes loads at memcpy speed and each lookup decodes one small blob.
+    """
+    vendor: dict[str, list[bytes]] = {}
+    for item in bundle["vendor"]:
+        vendor.setdefault(item["code"], []).append(marshal.dumps(item))
+    return {
+        "format": BUNDLE_FORMAT,
+        "index": {e["code"]: e["kind"] for e in bundle["entries"]},
+        "entries": {e["code"]: marshal.dumps(e) for e in bundle["entries"]},
+        "vendor": vendor,
+        "pairs": bundle["pairs"],
+        "phrases": bundle["phrases"],
+        "transcripts": {t["code"]: marshal.dumps(t) for t in bundle["transcripts"]},
+    }
+
+
 def write_bundle(target: Path, data_dir: Path = DATA_DIR) -> dict[str, Any]:
-    bundle = compile_sources(data_dir)
+    bundle = pack(compile_sources(data_dir))
     target.parent.mkdir(parents=True, exist_ok=True)
     # marshal: plain data only, read back twice as fast as JSON; the file name carries the
     # interpreter's cache tag because the format is specific to the Python version

@@ -33,6 +33,7 @@ from smtpcodes.protocol import Stage
 # os.path rather than pathlib: pathlib's import costs the CLI start-up time
 _HERE = os.path.dirname(os.path.abspath(__file__))
 DATA_DIR = os.path.join(_HERE, "data")
+BUNDLE_FORMAT = 2  # keep equal to _compile.BUNDLE_FORMAT (tested)
 BUNDLE = os.path.join(_HERE, "_compiled", f"bundle.{sys.implementation.cache_tag}.marshal")
 
 
@@ -58,18 +59,18 @@ def _read_bundle(bundle: str, data_dir: str) -> dict[str, Any]:
         try:
             with open(bundle, "rb") as handle:
                 data = marshal.load(handle)  # noqa: S302 - our own file, written by _compile
-            if isinstance(data, dict):
+            if isinstance(data, dict) and data.get("format") == BUNDLE_FORMAT:
                 return data
         except (EOFError, ValueError, TypeError, OSError):
             pass  # a truncated or foreign file: compile it again below
     from pathlib import Path
 
-    from smtpcodes.catalogue._compile import compile_sources, write_bundle
+    from smtpcodes.catalogue._compile import compile_sources, pack, write_bundle
 
     try:
         return write_bundle(Path(bundle), Path(data_dir))
     except OSError:  # a read-only install: compile in memory every time
-        return compile_sources(Path(data_dir))
+        return pack(compile_sources(Path(data_dir)))
 
 
 def _source(raw: dict[str, Any]) -> Source:
@@ -128,10 +129,10 @@ class Catalogue:
     """
 
     def __init__(self, bundle: dict[str, Any]) -> None:
-        self._raw: dict[str, dict[str, Any]] = {e["code"]: e for e in bundle["entries"]}
-        self._vendor_raw: dict[str, list[dict[str, Any]]] = {}
-        for item in bundle["vendor"]:
-            self._vendor_raw.setdefault(item["code"], []).append(item)
+        # packed by _compile.pack: every entry is its own marshal blob, decoded on first use
+        self._kinds: dict[str, str] = bundle["index"]
+        self._blobs: dict[str, bytes] = bundle["entries"]
+        self._vendor_blobs: dict[str, list[bytes]] = bundle["vendor"]
         self._built: dict[str, Entry] = {}
         self._pairs = {
             (p["a"], p["b"]): Pair(
@@ -140,26 +141,24 @@ class Catalogue:
             for p in bundle["pairs"]
         }
         self._phrases: dict[str, dict[str, Any]] = bundle["phrases"]
-        self._transcripts: dict[str, dict[str, Any]] = {
-            t["code"]: t for t in bundle.get("transcripts", ())
-        }
+        self._transcripts: dict[str, bytes] = bundle["transcripts"]
         self.languages: tuple[str, ...] = tuple(
             sorted(self._phrases, key=lambda lang: (lang != "en", lang))
         )
 
     def __contains__(self, code: object) -> bool:
-        return code in self._raw
+        return code in self._kinds
 
     def __len__(self) -> int:
-        return len(self._raw)
+        return len(self._kinds)
 
     def find(self, code: str) -> Entry | None:
         entry = self._built.get(code)
         if entry is None:
-            raw = self._raw.get(code)
-            if raw is None:
+            blob = self._blobs.get(code)
+            if blob is None:
                 return None
-            entry = self._built[code] = _entry(raw)
+            entry = self._built[code] = _entry(marshal.loads(blob))  # noqa: S302 - our bundle
         return entry
 
     def get(self, code: str) -> Entry:
@@ -170,7 +169,7 @@ class Catalogue:
 
     def codes(self, kind: Kind | None = None) -> list[str]:
         """Every key, in catalogue order (basic numerically, enhanced by subject.detail)."""
-        keys = [c for c, raw in self._raw.items() if kind is None or raw["kind"] == kind.value]
+        keys = [c for c, k in self._kinds.items() if kind is None or k == kind.value]
         return sorted(keys, key=_sort_key)
 
     def entries(self, kind: Kind | None = None) -> list[Entry]:
@@ -178,10 +177,11 @@ class Catalogue:
 
     def vendor_uses(self, code: str) -> tuple[Entry, ...]:
         """Provider entries for an exact enhanced code such as ``5.7.27``."""
-        return tuple(_entry(raw) for raw in self._vendor_raw.get(code, ()))
+        blobs = self._vendor_blobs.get(code, ())
+        return tuple(_entry(marshal.loads(blob)) for blob in blobs)  # noqa: S302 - our bundle
 
     def vendor_codes(self) -> list[str]:
-        return sorted(self._vendor_raw, key=_sort_key)
+        return sorted(self._vendor_blobs, key=_sort_key)
 
     def pair(self, a: str, b: str) -> Pair | None:
         return self._pairs.get((a, b)) or self._pairs.get((b, a))
@@ -194,9 +194,10 @@ class Catalogue:
 
     def transcript(self, code: str) -> Transcript | None:
         """The recorded sandbox session for a basic code, if one was recorded."""
-        raw = self._transcripts.get(code)
-        if raw is None:
+        blob = self._transcripts.get(code)
+        if blob is None:
             return None
+        raw = marshal.loads(blob)  # noqa: S302 - our bundle
         return Transcript(**{**raw, "lines": tuple(raw["lines"])})
 
     def transcript_codes(self) -> list[str]:

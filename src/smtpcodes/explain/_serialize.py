@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import fields, is_dataclass
 from enum import Enum
 from typing import Any
@@ -31,4 +30,6 @@ def document(name: str, value: Any) -> dict[str, Any]:
 
 
 def dumps(name: str, value: Any, *, indent: int | None = 2) -> str:
+    import json  # only --json and the API need it
+
     return json.dumps(document(name, value), ensure_ascii=False, indent=indent)

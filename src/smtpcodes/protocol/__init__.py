@@ -1,4 +1,8 @@
-"""Sans-IO SMTP: bytes in, values out; deviations become findings. Stdlib only."""
+"""Sans-IO SMTP: bytes in, values out; deviations become findings. Stdlib only.
+
+The client session (``_session``) is imported on first use: reading a reply, which is all
+``smtpcodes explain`` needs, should not pay for hmac, base64 and the session tables.
+"""
 
 from smtpcodes._errors import ReplyParseError
 from smtpcodes.protocol._findings import Finding, FindingKind, Severity
@@ -10,22 +14,52 @@ from smtpcodes.protocol._reply import (
     parse_replies,
     parse_reply,
 )
-from smtpcodes.protocol._session import (
-    EXPECTED_REPLIES,
-    MECHANISMS,
-    REDACTED,
-    Answer,
-    ClientSession,
-    Event,
-    Extensions,
-    Problem,
-    Sent,
-    SentKind,
-    SessionState,
-    SessionUsageError,
-    dot_stuff,
-)
 from smtpcodes.protocol._stage import SESSION_FLOW, Stage
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy knows the name)
+if TYPE_CHECKING:
+    from smtpcodes.protocol._session import (
+        EXPECTED_REPLIES,
+        MECHANISMS,
+        REDACTED,
+        Answer,
+        ClientSession,
+        Event,
+        Extensions,
+        Problem,
+        Sent,
+        SentKind,
+        SessionState,
+        SessionUsageError,
+        dot_stuff,
+    )
+
+_SESSION_NAMES = frozenset(
+    {
+        "EXPECTED_REPLIES",
+        "MECHANISMS",
+        "REDACTED",
+        "Answer",
+        "ClientSession",
+        "Event",
+        "Extensions",
+        "Problem",
+        "Sent",
+        "SentKind",
+        "SessionState",
+        "SessionUsageError",
+        "dot_stuff",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    if name in _SESSION_NAMES:
+        from smtpcodes.protocol import _session
+
+        return getattr(_session, name)
+    raise AttributeError(f"module 'smtpcodes.protocol' has no attribute {name!r}")
+
 
 __all__ = [
     "EXPECTED_REPLIES",

@@ -19,6 +19,7 @@ for name in "${names[@]}"; do
     cli) bash bench/cli_startup.sh || status=1 ;;
     web|probe|explain)
       if [ -f "bench/$name/run.sh" ]; then bash "bench/$name/run.sh" || status=1
+      elif [ -f "bench/$name/run.py" ]; then .venv/bin/python "bench/$name/run.py" || status=1
       else echo "bench/$name/run.sh is missing"; status=1; fi ;;
     *) echo "unknown benchmark $name"; status=1 ;;
   esac

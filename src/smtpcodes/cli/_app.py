@@ -126,10 +126,22 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     expl = sub.add_parser(
         "explain",
         help=COMMANDS["explain"],
-        epilog=EPILOG,
+        epilog=EPILOG + "\nexplain also reads log lines, bounces and library errors:\n"
+        '  smtpcodes explain "host mx[192.0.2.1] said: 550 5.1.1 ... '
+        '(in reply to RCPT TO command)"\n'
+        "  smtpcodes explain --redact - < bounce.txt   addresses, IPs and hosts hidden\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    expl.add_argument("text", nargs="+", help="a reply, a code, or - for standard input")
+    expl.add_argument(
+        "text",
+        nargs="+",
+        help="a reply, a code, a log line or a library error, or - for standard input",
+    )
+    expl.add_argument(
+        "--redact",
+        action="store_true",
+        help="replace addresses, IP addresses and host names before output (safe to share)",
+    )
     _common(expl)
     comp = sub.add_parser(
         "compare",
@@ -238,13 +250,16 @@ def _read_stdin(ctx: Context) -> str:
 
 def _cmd_explain(ctx: Context) -> int:
     from smtpcodes.cli._render import render_explanation
-    from smtpcodes.explain import explain
+    from smtpcodes.explain import explain, redact_explanation
 
     parts: list[str] = ctx.args.text
     text = _read_stdin(ctx) if parts == ["-"] else " ".join(parts)
     if not text.strip():
         raise ReplyParseError("empty input: expected an SMTP reply such as '250 OK' or a code")
     expl = explain(text, ctx.lang)
+    if ctx.args.redact:
+        # classify on the original (host names identify providers), then hide them
+        expl = redact_explanation(expl)
     if ctx.args.json:
         ctx.json("explanation", expl)
     else:

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
-from smtpcodes._errors import CodeSyntaxError
+import re
+from functools import lru_cache
+from typing import Any
+
+from smtpcodes._errors import CodeSyntaxError, ReplyParseError
 from smtpcodes.catalogue import load_catalogue
 from smtpcodes.codes import BasicCode, EnhancedCode
+from smtpcodes.explain._classify import Decision, classify, verdict_views
 from smtpcodes.explain._codeinfo import code_info, normalize_code, phrase
-from smtpcodes.explain._model import Explanation, FindingNote, ReplyView
-from smtpcodes.protocol import Finding, Reply, parse_reply
+from smtpcodes.explain._extract import (
+    Extracted,
+    NoReplyError,
+    extract,
+    trailing_command,
+    unescape_newlines,
+)
+from smtpcodes.explain._model import CodeInfo, CommandView, Explanation, FindingNote, ReplyView
+from smtpcodes.explain._redact import scrub_secrets
+from smtpcodes.explain._rules import Rules, load_rules
+from smtpcodes.protocol import Finding, Reply, Stage, parse_reply
 
 Explainable = str | bytes | Reply | BasicCode | EnhancedCode
+_LONGEST_CODE = len("5.123.123")  #: RFC 3463 section 2: subject and detail are 1*3digit
+#: RFC 5321 section 4.2: Reply-code [ SP / "-" textstring ]
+_REPLY_HEAD = re.compile(r"\d{3}(?:[ -]|\r?\n|$)")
 
 
 def _is_code(text: str) -> bool:
@@ -43,19 +60,131 @@ def finding_notes(findings: tuple[Finding, ...], lang: str) -> tuple[FindingNote
     return tuple(notes)
 
 
-def explain_reply(reply: Reply, lang: str, source: str = "") -> Explanation:
-    basic = code_info(reply.code_text, lang) if reply.basic is not None else None
-    enhanced = code_info(str(reply.enhanced), lang) if reply.enhanced is not None else None
+def _verdict(
+    lang: str,
+    rules: Rules | None,
+    *,
+    code: str | None,
+    enhanced: str | None,
+    text: str,
+    context: str,
+    found: Extracted | None,
+    command: tuple[Stage, str, str] | None,
+) -> dict[str, Any]:
+    """The real-world half of an explanation: reason, hard/soft, retry, who, provider."""
+    rules = rules or load_rules()
+    catalogue_phrases = load_catalogue().phrases(lang)
+    extra: list[Decision] = []
+    fields: dict[str, Any] = {}
+    if found is not None:
+        extra.append(Decision("reply", "form", found.form, found.form_text))
+        fields["form"] = found.form
+    command_label = ""
+    stage = None
+    if command is not None:
+        stage, said, matched = command
+        view = _command_view(stage.value, said, lang)
+        command_label = view.label
+        fields["command"] = view
+        extra.append(Decision("command", "text", stage.value, matched))
+    classification = classify(
+        rules,
+        code=code,
+        enhanced=enhanced,
+        text=text,
+        context=context,
+        command=None if stage is None else stage.value,
+    )
+    fields.update(
+        verdict_views(
+            classification,
+            rules,
+            lang,
+            catalogue_phrases,
+            code=code,
+            enhanced=enhanced,
+            command_label=command_label,
+            extra=tuple(extra),
+        )
+    )
+    return fields
+
+
+@lru_cache(maxsize=512)
+def _command_view(stage: str, said: str, lang: str) -> CommandView:
+    label = load_catalogue().phrases(lang)["stage"].get(stage, said)
+    return CommandView(stage, label, said)
+
+
+def _command_of(found: Extracted | None, source: str) -> tuple[Stage, str, str] | None:
+    if found is not None:
+        if found.command is None:
+            return None
+        return found.command, found.command_text, found.command_text
+    trailing = trailing_command(source) if source else None
+    if trailing is None:
+        return None
+    stage, said = trailing
+    return stage, said, f"(in reply to {said} command)"
+
+
+def explain_reply(
+    reply: Reply,
+    lang: str,
+    source: str = "",
+    *,
+    rules: Rules | None = None,
+    found: Extracted | None = None,
+) -> Explanation:
+    """Explain a parsed reply; ``source`` is the text it came from (a log line, an error)."""
+    enhanced_code = None if reply.enhanced is None else str(reply.enhanced)
+    basic, enhanced, headline = _codes(reply.code_text, enhanced_code, lang)
+    text = reply.text
+    view = ReplyView(
+        code=reply.code_text,
+        enhanced=enhanced_code,
+        lines=tuple(f"{ln.code_text}{ln.separator}{ln.text}" for ln in reply.lines),
+        text=text,
+        complete=reply.complete,
+    )
+    verdict = _verdict(
+        lang,
+        rules,
+        code=reply.code_text if reply.basic is not None else None,
+        enhanced=enhanced_code,
+        text=text,
+        context=source or text,
+        found=found,
+        command=_command_of(found, source),
+    )
+    return Explanation(
+        lang=lang,
+        input=scrub_secrets(source) if source else reply.wire().rstrip("\r\n"),
+        headline=headline,
+        basic=basic,
+        enhanced=enhanced,
+        reply=view,
+        findings=finding_notes(reply.findings, lang) if reply.findings else (),
+        **verdict,
+    )
+
+
+@lru_cache(maxsize=2048)
+def _codes(
+    code_text: str, enhanced_code: str | None, lang: str
+) -> tuple[CodeInfo | None, CodeInfo | None, str]:
+    """Both codes explained and the headline: the same for every reply with these codes."""
+    basic = code_info(code_text, lang) if len(code_text) == 3 else None
+    enhanced = code_info(enhanced_code, lang) if enhanced_code is not None else None
     phrases = load_catalogue().phrases(lang)
     main = basic or enhanced
     if main is None:  # a code of the wrong length: explain by its first digit
-        basic = code_info(f"{reply.code_text[0]}xx", lang)
-        main = basic
+        basic = main = code_info(f"{code_text[0]}xx", lang)
     if enhanced is not None and basic is not None:
         headline = phrase(
             phrases,
             "explain.headline_reply_enhanced",
-            code=reply.code_text,
+            code=code_text,
             enhanced=enhanced.code,
             class_short=basic.class_short or basic.class_name,
             subject=enhanced.detail_label,
@@ -65,56 +194,173 @@ def explain_reply(reply: Reply, lang: str, source: str = "") -> Explanation:
         headline = phrase(
             phrases,
             "explain.headline_reply",
-            code=reply.code_text,
+            code=code_text,
             class_short=main.class_short or main.class_name,
             title=main.title,
         )
-    view = ReplyView(
-        code=reply.code_text,
-        enhanced=None if reply.enhanced is None else str(reply.enhanced),
-        lines=tuple(f"{ln.code_text}{ln.separator}{ln.text}" for ln in reply.lines),
-        text=reply.text,
-        complete=reply.complete,
-    )
-    return Explanation(
-        lang=lang,
-        input=source or reply.wire().rstrip("\r\n"),
-        headline=headline,
-        basic=basic,
-        enhanced=enhanced,
-        reply=view,
-        findings=finding_notes(reply.findings, lang),
-    )
+    return basic, enhanced, headline
 
 
-def explain(subject: Explainable, lang: str = "en") -> Explanation:
-    """Explain a code (``"535"``, ``"5.7.8"``, ``"5xx"``) or a reply (``"550 5.1.1 ..."``).
+def explain(subject: Explainable, lang: str = "en", *, rules: Rules | None = None) -> Explanation:
+    """Explain a code (``"535"``, ``"5.7.8"``, ``"5xx"``), a reply (``"550 5.1.1 ..."``) or
+    text with a reply inside: a Postfix or Exim log line, a bounce, a library error.
 
     >>> explain("550 5.1.1 The email account that you tried to reach does not exist").headline
     '550 5.1.1: permanent failure; X.1.X Addressing status; Bad destination mailbox address.'
+    >>> e = explain("SMTPAuthenticationError(535, b'5.7.8 Username and Password not accepted')")
+    >>> (e.form, e.command.stage, e.reason.id, e.bounce.hard)
+    ('smtplib', 'auth', 'securityerror', True)
 
+    ``rules`` replaces the shipped rule tables (see :func:`load_rules`).
     Raises :class:`CodeSyntaxError` for a malformed code, :class:`ReplyParseError` for
-    text that is not a reply, :class:`UnknownLanguageError` for a language we lack.
+    text without a reply, :class:`UnknownLanguageError` for a language we lack.
     A well-formed code that the catalogue lacks is explained by its digits.
     """
     load_catalogue().phrases(lang)  # fail early on an unknown language
     if isinstance(subject, Reply):
-        return explain_reply(subject, lang)
+        return explain_reply(subject, lang, rules=rules)
     if isinstance(subject, BasicCode | EnhancedCode):
         subject = str(subject)
     if isinstance(subject, bytes):
-        return explain_reply(parse_reply(subject), lang)
+        try:
+            return explain_reply(parse_reply(subject), lang, rules=rules)
+        except ReplyParseError as exc:
+            return _explain_text(subject.decode("utf-8", "replace").strip(), lang, rules, exc)
     text = subject.strip()
-    if _is_code(text):
-        info = code_info(text, lang)
-        return Explanation(
-            lang=lang,
-            input=text,
-            headline=f"{info.code}: {info.title}",
-            basic=info if info.kind in ("basic", "class") else None,
-            enhanced=info if info.kind == "enhanced" else None,
-        )
-    if text.replace(".", "").isdigit() and "." in text:
-        # "6.1.1", "5.1": shaped like an enhanced code but not one
+    if len(text) <= _LONGEST_CODE and _is_code(text):
+        return _explain_code(text, lang, rules)
+    if len(text) <= _LONGEST_CODE and text.replace(".", "").isdigit():
+        # "99", "6.1.1", "5.1": shaped like a code but not one
         normalize_code(text)
-    return explain_reply(parse_reply(text), lang, source=text)
+    if not text[:1].isdigit():
+        # not a reply (RFC 5321 section 4.2: a reply starts with its code): look inside
+        return _explain_text(text, lang, rules, None)
+    if not _REPLY_HEAD.match(text):
+        # digits, but no "550 " or "550-" ("2026-06-18 10:00 ... SMTP error from remote mail
+        # server ..."): look inside first, and only then let the lenient parser have a go
+        found = _find(text)
+        if found is not None:
+            return _explain_found(text, found, lang, rules)
+    elif "\n" not in text and "\\n" in text:
+        # a multi-line reply pasted from a JSON log: "550-5.7.1 ...\\n550 5.7.1 ..."
+        lines = unescape_newlines(text)
+        try:
+            reply = parse_reply(lines)
+        except ReplyParseError:
+            pass
+        else:
+            if _plausible(reply):
+                return explain_reply(reply, lang, source=text, rules=rules)
+    try:
+        reply = parse_reply(text)
+    except ReplyParseError as exc:
+        return _explain_text(text, lang, rules, exc)
+    if not _plausible(reply):
+        # The parser is lenient: "2026-06-18 10:00 ... SMTP error from remote mail server"
+        # reads as a continuation line of a 4-digit code.  A reply inside wins over that.
+        # (an "embedded" reply counts too: "550-... from\\n550 5.7.708 ..." is one line to
+        # the parser, a complete reply once the escaped line break is read)
+        found = _find(text)
+        if found is not None and (found.form != "embedded" or "\n" in found.reply):
+            return _explain_found(text, found, lang, rules)
+        if reply.code_text[0] not in "2345":
+            raise ReplyParseError(
+                f"{reply.code_text!r} is not a reply code: SMTP replies start with 2, 3, 4 or 5 "
+                "(RFC 5321 section 4.2.1), and no reply was found inside the text",
+                line=1,
+            )
+    return explain_reply(reply, lang, source=text, rules=rules)
+
+
+def _plausible(reply: Reply) -> bool:
+    """A reply as servers send it: three digits, class 2 to 5, ended by a final line."""
+    return len(reply.code_text) == 3 and reply.code_text[0] in "2345" and reply.complete
+
+
+def _find(text: str) -> Extracted | None:
+    try:
+        return extract(text)
+    except NoReplyError:
+        return None
+
+
+def _explain_code(text: str, lang: str, rules: Rules | None) -> Explanation:
+    info = code_info(text, lang)
+    fields: dict[str, Any] = {}
+    if info.kind != "class":
+        enhanced = info.code if info.kind == "enhanced" and info.code[0] != "X" else None
+        fields = _verdict(
+            lang,
+            rules,
+            code=info.code if info.kind == "basic" else None,
+            enhanced=enhanced or (info.code if info.kind == "enhanced" else None),
+            text="",
+            context="",
+            found=None,
+            command=None,
+        )
+    return Explanation(
+        lang=lang,
+        input=text,
+        headline=f"{info.code}: {info.title}",
+        basic=info if info.kind in ("basic", "class") else None,
+        enhanced=info if info.kind == "enhanced" else None,
+        **fields,
+    )
+
+
+def _explain_text(
+    text: str, lang: str, rules: Rules | None, error: ReplyParseError | None
+) -> Explanation:
+    """The text is not a reply: find one inside it (a log line, a bounce, a library error)."""
+    found = None
+    if text:
+        try:
+            found = extract(text)
+        except NoReplyError as exc:
+            raise ReplyParseError(str(exc)) from None
+    if found is None:
+        if error is None:
+            try:
+                parse_reply(text)  # only for its precise message
+            except ReplyParseError as exc:
+                error = exc
+        if not text and error is not None:
+            raise error
+        raise ReplyParseError(
+            f"{error}; no SMTP reply (such as '550 5.1.1 ...') was found inside the text either"
+        ) from None
+    return _explain_found(text, found, lang, rules)
+
+
+def _explain_found(text: str, found: Extracted, lang: str, rules: Rules | None) -> Explanation:
+    if not found.reply:
+        return _explain_status(text, found, lang, rules)
+    try:
+        reply = parse_reply(found.reply)
+    except ReplyParseError as exc:
+        raise ReplyParseError(f"the reply found in the text does not parse: {exc}") from None
+    return explain_reply(reply, lang, source=text, rules=rules, found=found)
+
+
+def _explain_status(text: str, found: Extracted, lang: str, rules: Rules | None) -> Explanation:
+    """Only an enhanced status code (Postfix ``dsn=5.1.1``, a DSN ``Status:`` field)."""
+    info = code_info(found.status, lang)
+    fields = _verdict(
+        lang,
+        rules,
+        code=None,
+        enhanced=found.status,
+        text=found.detail,
+        context=text,
+        found=found,
+        command=_command_of(found, text),
+    )
+    return Explanation(
+        lang=lang,
+        input=scrub_secrets(text),
+        headline=f"{info.code}: {info.title}",
+        basic=None,
+        enhanced=info,
+        **fields,
+    )

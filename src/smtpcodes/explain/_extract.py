@@ -1,0 +1,650 @@
+"""Find the SMTP reply inside a log line, a bounce or a library error.  Pure, no I/O.
+
+Users rarely paste a bare reply.  They paste what their software printed::
+
+    postfix/smtp[811]: 4BQ2: to=<bob@example.org>, relay=mx.example.org[192.0.2.1]:25,
+      dsn=5.1.1, status=bounced (host mx.example.org[192.0.2.1] said: 550 5.1.1 <bob@example.org>:
+      Recipient address rejected: User unknown (in reply to RCPT TO command))
+    smtplib.SMTPAuthenticationError: (535, b'5.7.8 Username and Password not accepted. ...')
+    Error: Invalid login: 535-5.7.8 Username and Password not accepted. ...
+
+:func:`extract` returns the reply as reply lines (``550 5.1.1 ...``, ready for
+:func:`smtpcodes.protocol.parse_reply`), the command it answered when the text says so,
+and which form it was found in.  Each form below quotes the software that writes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from smtpcodes.protocol import Stage
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """A reply found inside other text."""
+
+    form: str  #: "postfix", "exim", "smtplib", "nodemailer", "phpmailer", "javamail", ...
+    form_text: str  #: the text that gave the form away: "said:", "SMTPAuthenticationError"
+    reply: str  #: reply lines joined by "\n" ("" when only a status code was found)
+    status: str = ""  #: an enhanced code found apart from a reply (Postfix dsn=, DSN Status:)
+    detail: str = ""  #: the text to classify when there is no reply
+    command: Stage | None = None
+    command_text: str = ""  #: the command as the text names it: "RCPT TO", "end of DATA"
+
+
+class NoReplyError(ValueError):
+    """Known software wrote this, but its message leaves out the server's reply."""
+
+    def __init__(self, form: str, hint: str) -> None:
+        self.form = form
+        self.hint = hint
+        super().__init__(hint)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+# RFC 5321 section 4.2: Reply-code [ SP / "-" textstring ]
+_CODE_AT = re.compile(r"([2-5]\d\d)(?:([ -])|$)")
+_REPLY_START = r"(?=[2-5]\d\d(?:[ -]|$))"
+# what software puts before continuation lines: indentation, PHPMailer's time stamp
+_LINE_PREFIX = re.compile(r"^\s*(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d\S*\s+)?")
+_ESCAPED_NEWLINE = re.compile(r"\\r\\n|\\n|\\r")
+
+
+def command_stage(words: str) -> Stage | None:
+    """The session stage of a command as software names it: "RCPT TO:<a@b>", "end of DATA"."""
+    text = " ".join(words.upper().split())
+    if text.startswith("PIPELINED "):
+        text = text[len("PIPELINED ") :]
+    if text.startswith(("END OF DATA", "DATA END", "BDAT")) or text in (".", "<CRLF>.<CRLF>"):
+        return Stage.END_OF_DATA
+    prefixes = (
+        ("MAIL", Stage.MAIL),
+        ("RCPT", Stage.RCPT),
+        ("DATA", Stage.DATA),
+        ("EHLO", Stage.EHLO),
+        ("HELO", Stage.EHLO),
+        ("LHLO", Stage.EHLO),
+        ("STARTTLS", Stage.STARTTLS),
+        ("AUTH", Stage.AUTH),
+        ("PASSWORD", Stage.AUTH),
+        ("USERNAME", Stage.AUTH),
+        ("QUIT", Stage.QUIT),
+        ("RSET", Stage.OTHER),
+        ("NOOP", Stage.OTHER),
+        ("VRFY", Stage.OTHER),
+        ("EXPN", Stage.OTHER),
+        ("HELP", Stage.OTHER),
+        ("INITIAL CONNECTION", Stage.CONNECT),
+        ("CONNECT", Stage.CONNECT),
+        ("CONN", Stage.CONNECT),
+        ("GREETING", Stage.CONNECT),
+    )
+    for prefix, stage in prefixes:
+        if text.startswith(prefix):
+            return stage
+    return None
+
+
+def unescape_newlines(text: str) -> str:
+    """JSON logs and inspect() output show line breaks as \\r\\n or \\n."""
+    if "\\" not in text:
+        return text
+    return _ESCAPED_NEWLINE.sub("\n", text)
+
+
+_ENHANCED_AT = re.compile(r"[245]\.\d{1,3}\.\d{1,3}(?=\s|$)")
+
+
+@lru_cache(maxsize=256)
+def _splitter(code: str, enhanced: str) -> re.Pattern[str]:
+    """Where the next line of a joined reply starts: the code, and the enhanced code if any."""
+    follow = re.escape(code) + (
+        r"(?:-|\s(?=" + re.escape(enhanced) + r"\b))" if enhanced else r"[- ]"
+    )
+    return re.compile(r"\s+(?=" + follow + ")")
+
+
+def _split_inline(line: str, code: str) -> list[str]:
+    """A multi-line reply that a log joined with spaces, split back into its lines.
+
+    Postfix logs ``said: 550-5.7.26 This mail ... 550-5.7.26 sender ... 550 5.7.26 https://...``.
+    A split needs the same code, and the same enhanced code when the first line has one.
+    """
+    first = _CODE_AT.match(line)
+    if first is None or first.group(2) != "-":
+        return [line]
+    enhanced = _ENHANCED_AT.match(line, 4)
+    splitter = _splitter(code, enhanced.group() if enhanced else "")
+    pieces: list[str] = []
+    rest = line
+    while rest[3:4] == "-":
+        match = splitter.search(rest, 4)
+        if match is None:
+            break
+        pieces.append(rest[: match.start()].rstrip())
+        rest = rest[match.end() :]
+    pieces.append(rest)
+    return pieces
+
+
+def collect_reply(segment: str) -> str:
+    """The reply that starts ``segment``: its first line and the continuation lines after it."""
+    lines = unescape_newlines(segment).split("\n")
+    first = lines[0].rstrip()
+    match = _CODE_AT.match(first)
+    if match is None:
+        return first
+    code = match.group(1)
+    out = [first]
+    separator = match.group(2) or " "
+    for line in lines[1:]:
+        if separator != "-":
+            break
+        prefix = _LINE_PREFIX.match(line)
+        candidate = line[prefix.end() if prefix else 0 :].rstrip()
+        follow = _CODE_AT.match(candidate)
+        if follow is None or follow.group(1) != code:
+            break
+        out.append(candidate)
+        separator = follow.group(2) or " "
+    if len(out) == 1:
+        out = _split_inline(first, code)
+    return "\n".join(out)
+
+
+def _segment(text: str, start: int) -> str:
+    """From ``start`` to the end of the line, continuation lines of a folded bounce joined."""
+    end = text.find("\n", start)
+    if end < 0:
+        return text[start:]
+    parts = [text[start:end]]
+    code = text[start : start + 3]
+    # Postfix and Exim bounces indent the continuation of a long line; a DSN field folds
+    # (RFC 5322 section 2.2.3).  A line with the same reply code continues the reply.
+    for line in text[end + 1 :].split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            break
+        if stripped[:3] == code and _CODE_AT.match(stripped):
+            parts.append("\n" + stripped)
+        elif line[:1].isspace():
+            parts.append(" " + stripped)
+        else:
+            break
+    return "".join(parts)
+
+
+# -- the forms -------------------------------------------------------------------------------
+
+# Python smtplib (and aiosmtplib) exceptions: repr() and str() forms.
+#   SMTPAuthenticationError(535, b'5.7.8 Username and Password not accepted. ...')
+#   SMTPRecipientsRefused({'bob@example.org': (550, b'5.1.1 ...')})
+#   SMTPSenderRefused(550, b'5.7.1 ...', 'alice@example.com')
+#   (535, b'5.7.8 ...')            str() of the same exceptions
+# smtplib strips the code from every line and joins the lines with "\n" (SMTP.getreply).
+_PY_CLASS = re.compile(
+    r"\b(?:(?:aio)?smtplib(?:\.errors)?\.)?(SMTP[A-Za-z]*(?:Error|Refused|Exception))\b"
+)
+_PY_TUPLE = re.compile(r"\(\s*([2-5]\d\d)\s*,\s*(b?)(['\"])((?:\\.|(?!\3)[^\\])*)\3", re.S)
+_PY_DICT = re.compile(r"\{\s*['\"][^'\"]*['\"]\s*:\s*\(\s*[2-5]\d\d\s*,")
+_PY_COMMANDS = {
+    "SMTPRecipientsRefused": Stage.RCPT,
+    "SMTPRecipientRefused": Stage.RCPT,
+    "SMTPSenderRefused": Stage.MAIL,
+    "SMTPDataError": Stage.DATA,
+    "SMTPAuthenticationError": Stage.AUTH,
+    "SMTPHeloError": Stage.EHLO,
+    "SMTPConnectError": Stage.CONNECT,
+    "SMTPConnectResponseError": Stage.CONNECT,
+}
+_PY_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "'": "'", '"': '"', "0": "\0"}
+
+
+def _literal(body: str, is_bytes: bool) -> str:
+    """The value of a Python (or JavaScript) string literal's body; bytes decoded as UTF-8."""
+
+    def one(match: re.Match[str]) -> str:
+        escape = match.group(1)
+        if escape[0] in "xuU" and len(escape) > 1:
+            return chr(int(escape[1:], 16))
+        return _SIMPLE_ESCAPES.get(escape, "\\" + escape)
+
+    value = _PY_ESCAPE.sub(one, body) if "\\" in body else body
+    if is_bytes and not value.isascii():
+        # repr(bytes) shows bytes >= 0x80 as \xhh escapes: back to bytes, then UTF-8
+        with contextlib.suppress(UnicodeEncodeError):  # not a real repr(): keep as it is
+            value = value.encode("latin-1").decode("utf-8", "replace")
+    return value
+
+
+def _smtplib_reply(code: str, message: str) -> str:
+    lines = message.replace("\r\n", "\n").split("\n")
+    out = []
+    for number, line in enumerate(lines):
+        separator = "-" if number < len(lines) - 1 else " "
+        follow = _CODE_AT.match(line)
+        if follow is not None and follow.group(1) == code:
+            out.append(line)  # a library that kept the codes
+        else:
+            out.append(f"{code}{separator}{line}".rstrip() if line else code)
+    return "\n".join(out)
+
+
+def _smtplib(text: str) -> Extracted | None:
+    klass = _PY_CLASS.search(text)
+    start = klass.end() if klass is not None else 0
+    literal = _PY_TUPLE.search(text, start)
+    if literal is None:
+        return None
+    code, prefix, _, body = literal.groups()
+    command = None
+    form_text = literal.group()[:12]
+    if klass is not None:
+        command = _PY_COMMANDS.get(klass.group(1))
+        form_text = klass.group(1)
+    elif _PY_DICT.search(text):
+        command = Stage.RCPT  # str(SMTPRecipientsRefused) is the dict of refusals
+        form_text = "{'"
+    elif not prefix:
+        return None  # "(550, 'text')" without a class or bytes: not clearly smtplib
+    reply = _smtplib_reply(code, _literal(body, bool(prefix)))
+    said = klass.group(1) if klass is not None and command is not None else ""
+    return Extracted("smtplib", form_text, reply, command=command, command_text=said)
+
+
+# JavaMail / Jakarta Mail / Angus Mail, with Spring's wrappers:
+#   javax.mail.AuthenticationFailedException: 535-5.7.8 Username and Password not accepted.
+#   com.sun.mail.smtp.SMTPAddressFailedException: 550 5.1.1 <bob@example.org>: User unknown
+#   com.sun.mail.smtp.SMTPSendFailedException: 554 5.7.1 Message rejected
+# SMTPTransport throws SMTPAddressFailedException for RCPT, SMTPSenderFailedException
+# (chained) for MAIL FROM, SMTPSendFailedException for a failed MAIL, DATA or end of data.
+_JAVA = re.compile(
+    r"(?<![\w.])((?:[a-z]\w*\.)*(?:SMTP\w*Exception|AuthenticationFailedException|"
+    r"SendFailedException|MessagingException|Mail\w*Exception))\s*:\s*"
+)
+_JAVA_COMMANDS = {
+    "SMTPAddressFailedException": Stage.RCPT,
+    "SMTPSenderFailedException": Stage.MAIL,
+    "AuthenticationFailedException": Stage.AUTH,
+    "SMTPSendFailedException": Stage.DATA,
+}
+_JAVA_END = re.compile(r";\s*nested exception|\n\s*at\s|\n\s*Caused by:|\n\s*nested exception")
+
+
+def _javamail(text: str) -> Extracted | None:
+    for match in _JAVA.finditer(text):
+        start = match.end()
+        if _CODE_AT.match(text, start) is None:
+            continue
+        end = _JAVA_END.search(text, start)
+        segment = text[start : end.start() if end else len(text)]
+        simple = match.group(1).rsplit(".", 1)[-1]
+        command = _JAVA_COMMANDS.get(simple)
+        if simple == "SMTPSendFailedException" and "SMTPSenderFailedException" in text:
+            command, simple = Stage.MAIL, "SMTPSenderFailedException"
+        return Extracted(
+            "javamail",
+            match.group(1),
+            collect_reply(segment),
+            command=command,
+            command_text=simple if command is not None else "",
+        )
+    return None
+
+
+# Nodemailer (lib/smtp-connection): the message, and util.inspect()/JSON of the error object
+#   Error: Invalid login: 535-5.7.8 Username and Password not accepted. ...   code: 'EAUTH'
+#   Error: Can't send mail - all recipients were rejected: 550 5.1.1 ...     code: 'EENVELOPE'
+#   Error: Message failed: 550 5.7.1 ...                                     code: 'EMESSAGE'
+_NODE = re.compile(
+    r"(Invalid login|Mail command failed|Recipient command failed|"
+    r"Can't send mail - all recipients were rejected|Data command failed|Message failed|"
+    r"Invalid greeting(?:\. response=[^:]*)?|Error initiating TLS(?: - [^:]*)?)\s*:\s*"
+    + _REPLY_START
+)
+_NODE_COMMANDS = {
+    "Invalid login": Stage.AUTH,
+    "Mail command failed": Stage.MAIL,
+    "Recipient command failed": Stage.RCPT,
+    "Can't send mail - all recipients were rejected": Stage.RCPT,
+    "Data command failed": Stage.DATA,
+    "Message failed": Stage.END_OF_DATA,
+    "Invalid greeting": Stage.CONNECT,
+    "Error initiating TLS": Stage.STARTTLS,
+}
+_NODE_RESPONSE = re.compile(r"[\"']?\bresponse[\"']?\s*:\s*(['\"`])((?:\\.|(?!\1)[^\\])*)\1", re.S)
+_NODE_COMMAND = re.compile(r"[\"']?\bcommand[\"']?\s*:\s*(['\"`])([^'\"`]{1,60})\1")
+_NODE_CODE = re.compile(r"[\"']?\bcode[\"']?\s*:\s*['\"`](E[A-Z]+)['\"`]")
+_NODE_CODES = {"EAUTH": Stage.AUTH, "EMESSAGE": Stage.END_OF_DATA, "ETLS": Stage.STARTTLS}
+
+
+def _nodemailer(text: str) -> Extracted | None:
+    match = _NODE.search(text)
+    if match is not None:
+        name = match.group(1)
+        key = next(k for k in _NODE_COMMANDS if name.startswith(k))
+        return Extracted(
+            "nodemailer",
+            name,
+            collect_reply(text[match.end() :]),
+            command=_NODE_COMMANDS[key],
+            command_text=key,
+        )
+    response = _NODE_RESPONSE.search(text)
+    if response is None:
+        return None
+    body = _literal(response.group(2), False)
+    if _CODE_AT.match(body) is None:
+        return None
+    command: Stage | None = None
+    said = ""
+    named = _NODE_COMMAND.search(text)
+    code = _NODE_CODE.search(text)
+    if named is not None:
+        command, said = command_stage(named.group(2)), named.group(2)
+    if command is None and code is not None and code.group(1) in _NODE_CODES:
+        command, said = _NODE_CODES[code.group(1)], code.group(1)
+    form_text = code.group(1) if code is not None else "response:"
+    return Extracted(
+        "nodemailer", form_text, collect_reply(body), command=command, command_text=said
+    )
+
+
+# PHPMailer (src/SMTP.php, src/PHPMailer.php):
+#   SMTP ERROR: Password command failed: 535-5.7.8 Username and Password not accepted. ...
+#   SMTP ERROR: RCPT TO command failed: 550 5.1.1 ...
+#   SMTP Error: The following recipients failed: bob@example.org: <reply text>
+#   SMTP Error: Could not authenticate.          (the summary: no reply in it)
+_PHP_FAILED = re.compile(
+    r"SMTP ERROR:\s*([A-Za-z][A-Za-z ]{0,20}?) command failed:\s*" + _REPLY_START, re.I
+)
+_PHP_RECIPIENTS = re.compile(r"SMTP Error: The following recipients failed:\s*", re.I)
+_PHP_SUMMARY = re.compile(
+    r"SMTP Error: (?:Could not authenticate|Could not connect to SMTP host|Data not accepted)"
+    r"|SMTP connect\(\) failed",
+    re.I,
+)
+
+
+def _phpmailer(text: str) -> Extracted | None:
+    match = _PHP_FAILED.search(text)
+    if match is not None:
+        said = match.group(1).strip()
+        return Extracted(
+            "phpmailer",
+            "SMTP ERROR:",
+            collect_reply(text[match.end() :]),
+            command=command_stage(said),
+            command_text=said,
+        )
+    recipients = _PHP_RECIPIENTS.search(text)
+    if recipients is not None:
+        rest = text[recipients.end() :]
+        code = re.search(r"(?<![\w.])" + _REPLY_START, rest)
+        first_line_end = rest.find("\n")
+        if code is not None and (first_line_end < 0 or code.start() < first_line_end):
+            return Extracted(
+                "phpmailer",
+                recipients.group().strip(),
+                collect_reply(rest[code.start() :]),
+                command=Stage.RCPT,
+                command_text="RCPT TO",
+            )
+        raise NoReplyError(
+            "phpmailer",
+            "PHPMailer's list of failed recipients leaves out the server's reply code; "
+            "set $mail->SMTPDebug = 2 and paste the 'SMTP ERROR: RCPT TO command failed: ...' "
+            "line instead",
+        )
+    summary = _PHP_SUMMARY.search(text)
+    if summary is not None and _CODE_AT.search(text) is None:
+        raise NoReplyError(
+            "phpmailer",
+            f"PHPMailer's summary {summary.group()!r} leaves out the server's reply; "
+            "set $mail->SMTPDebug = 2 and paste the 'SMTP ERROR: ...' or "
+            "'SERVER -> CLIENT: ...' lines instead",
+        )
+    return None
+
+
+# Exim (log lines and bounce messages):
+#   ** bob@example.org R=dnslookup T=remote_smtp H=mx.example.org [192.0.2.1]:
+#      SMTP error from remote mail server after RCPT TO:<bob@example.org>: 550 5.1.1 ...
+#   SMTP error from remote mail server after end of data:
+#       host mx.example.org [192.0.2.1]: 550-5.7.1 ...
+_EXIM = re.compile(
+    r"SMTP error from remote (?:mail server|mailer|server)\s+after\s+([^\n]+?):\s*"
+    r"(?:host\s+\S+\s*\[[^\]\n]*\]:?\s*)?" + _REPLY_START,
+    re.I,
+)
+
+
+def _exim(text: str) -> Extracted | None:
+    match = _EXIM.search(text)
+    if match is None:
+        return None
+    said = match.group(1).strip()
+    return Extracted(
+        "exim",
+        "SMTP error from remote mail server",
+        collect_reply(_segment(text, match.end())),
+        command=command_stage(said),
+        command_text=said,
+    )
+
+
+# Postfix (smtp(8) log lines and bounce messages):
+#   status=bounced (host mx[192.0.2.1] said: 550 5.1.1 <b@example.org>: User unknown
+#                   (in reply to RCPT TO command))
+#   host mx[192.0.2.1] refused to talk to me: 554 5.7.1 ...          (the greeting)
+#   SASL authentication failed; server mx[192.0.2.1] said: 535 5.7.8 ...
+#   dsn=5.1.1, status=bounced (unknown user: "bob")                  (no reply: dsn only)
+_POSTFIX_SAID = re.compile(r"\b(said|refused to talk to me):\s*" + _REPLY_START)
+_POSTFIX_IN_REPLY = re.compile(r"\s*\(in reply to ([^()]{1,40}?) command\)")
+_POSTFIX_DSN = re.compile(r"\bdsn=([245]\.\d{1,3}\.\d{1,3})\b")
+_POSTFIX_STATUS = re.compile(r"\bstatus=(\w+)\s*\((.*)\)\s*$", re.M)
+
+
+def _postfix(text: str) -> Extracted | None:
+    match = _POSTFIX_SAID.search(text)
+    if match is not None:
+        segment = _segment(text, match.end())
+        command: Stage | None = None
+        said = ""
+        in_reply = _POSTFIX_IN_REPLY.search(segment)
+        if in_reply is not None:
+            said = in_reply.group(1)
+            command = command_stage(said)
+            segment = segment[: in_reply.start()]
+        elif match.group(1) == "refused to talk to me":
+            command, said = Stage.CONNECT, "refused to talk to me"
+        elif "SASL authentication failed" in text[: match.start()]:
+            command, said = Stage.AUTH, "SASL authentication failed"
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if "status=" in text[line_start : match.start()] and segment.endswith(")"):
+            segment = segment[:-1]  # the parenthesis that closes status=...(
+        return Extracted(
+            "postfix",
+            match.group(1) + ":",
+            collect_reply(segment),
+            status=_dsn(text),
+            command=command,
+            command_text=said,
+        )
+    status = _POSTFIX_STATUS.search(text)
+    if status is None:
+        return None
+    detail = status.group(2)
+    if _CODE_AT.match(detail):  # status=sent (250 2.0.0 Ok: queued as 4BQ2)
+        return Extracted("postfix", "status=" + status.group(1), collect_reply(detail))
+    dsn = _dsn(text)
+    if not dsn:
+        return None
+    return Extracted("postfix", "dsn=" + dsn, "", status=dsn, detail=detail)
+
+
+def _dsn(text: str) -> str:
+    match = _POSTFIX_DSN.search(text)
+    return match.group(1) if match else ""
+
+
+# Delivery status notifications (RFC 3464 section 2.3): per-recipient fields
+#   Status: 5.1.1
+#   Diagnostic-Code: smtp; 550 5.1.1 <bob@example.org>: Recipient address rejected
+_DSN_DIAGNOSTIC = re.compile(r"^[ \t]*Diagnostic-Code:[ \t]*([\w-]+)[ \t]*;[ \t]*", re.I | re.M)
+_DSN_STATUS = re.compile(r"^[ \t]*Status:[ \t]*([245]\.\d{1,3}\.\d{1,3})\b", re.I | re.M)
+
+
+def _dsn_form(text: str) -> Extracted | None:
+    diagnostic = _DSN_DIAGNOSTIC.search(text)
+    status = _DSN_STATUS.search(text)
+    code = status.group(1) if status else ""
+    if diagnostic is not None:
+        segment = _segment(text, diagnostic.end())
+        if diagnostic.group(1).lower() == "smtp" and _CODE_AT.match(segment):
+            return Extracted("dsn", "Diagnostic-Code:", collect_reply(segment), status=code)
+        if code:
+            return Extracted("dsn", "Diagnostic-Code:", "", status=code, detail=segment.strip())
+    if code:
+        return Extracted("dsn", "Status:", "", status=code)
+    return None
+
+
+# Session transcripts: swaks (<-, <**, ->, ~>, <~), PHPMailer debug output
+# (SERVER -> CLIENT:, CLIENT -> SERVER:), and the S:/C: notation of the RFCs.
+_SERVER_LINE = re.compile(r"^(?:.*?SERVER -> CLIENT:|\s*(?:<-|<\*\*|<~|S:))\s?(.*)$")
+_CLIENT_LINE = re.compile(r"^(?:.*?CLIENT -> SERVER:|\s*(?:->|~>|C:))\s?(.*)$")
+
+
+def _transcript(text: str) -> Extracted | None:
+    if "\n" not in text.strip():
+        return None
+    replies: list[tuple[list[str], Stage | None, str]] = []
+    current: list[str] = []
+    command: Stage | None = Stage.CONNECT
+    said = "greeting"
+    for raw in text.split("\n"):
+        server = _SERVER_LINE.match(raw)
+        if server is not None:
+            line = server.group(1).strip()
+            head = _CODE_AT.match(line)
+            if head is None:
+                continue
+            current.append(line)
+            if head.group(2) != "-":
+                replies.append((current, command, said))
+                current = []
+            continue
+        client = _CLIENT_LINE.match(raw)
+        if client is not None:
+            sent = client.group(1).strip()
+            stage = command_stage(sent)
+            if stage is not None:  # base64 lines of an AUTH exchange keep AUTH
+                command, said = stage, sent.split(":", 1)[0].split(" <", 1)[0][:20]
+    if current:
+        replies.append((current, command, said))
+    if not replies:
+        return None
+    failing = [r for r in replies if r[0][0][:1] in "45"]
+    lines, stage, said = (failing or replies)[-1]
+    if stage is Stage.AUTH:
+        said = "AUTH"  # never echo what followed AUTH: it may be a secret
+    return Extracted("transcript", "transcript", "\n".join(lines), command=stage, command_text=said)
+
+
+# Anything else with a reply inside: "Error: 550 5.1.1 ...", a JSON log field, a ticket.
+_EMBEDDED_STRONG = re.compile(
+    r"(?<![\w.:/-])([245]\d\d)[ -]([245]\.\d{1,3}\.\d{1,3})(?=[\s:;,.)]|$)", re.M
+)
+_EMBEDDED_WEAK = re.compile(r"(?:^|[:;(\"'=])[ \t]*([45]\d\d)[ -](?=[A-Za-z<\[])", re.M)
+
+
+def _embedded(text: str) -> Extracted | None:
+    candidates = [m.start(1) for m in _EMBEDDED_STRONG.finditer(text)]
+    failing = [start for start in candidates if text[start] in "45"]
+    if failing or candidates:
+        start = (failing or candidates)[0]
+    else:
+        weak = _EMBEDDED_WEAK.search(text)
+        if weak is None:
+            return None
+        start = weak.start(1)
+    segment = _segment(text, start)
+    closing = {"(": ")", "[": "]", "{": "}", '"': '"', "'": "'"}
+    before = text[:start].rstrip()[-1:]
+    if before in closing and closing[before] in segment:
+        segment = segment[: segment.rfind(closing[before])]
+    return Extracted("embedded", segment[:3], collect_reply(segment))
+
+
+#: forms in the order they are tried, the most specific first, each with words (lower case)
+#: of which one must occur for the form to be tried at all (cheap before the regexes)
+_FORMS = (
+    (_smtplib, ("(2", "(3", "(4", "(5", "( ")),
+    (_javamail, ("exception",)),
+    (
+        _nodemailer,
+        (
+            "invalid login",
+            "command failed",
+            "rejected:",
+            "message failed",
+            "greeting",
+            "initiating tls",
+            "response",
+        ),
+    ),
+    (_phpmailer, ("smtp error", "smtp connect")),
+    (_exim, ("smtp error from remote",)),
+    (_postfix, ("said:", "refused to talk", "status=")),
+    (_dsn_form, ("diagnostic-code", "status:")),
+    (_transcript, ("\n",)),
+)
+
+
+#: every gate with the form it opens, tried in order of the forms
+_GATES = tuple((gate, number) for number, (_, gates) in enumerate(_FORMS) for gate in gates)
+
+
+def extract(text: str) -> Extracted | None:
+    """Find the reply inside ``text``; None if there is none.
+
+    >>> found = extract("SMTPAuthenticationError(535, b'5.7.8 Username and Password not accepted')")
+    >>> (found.form, found.reply, found.command.value)
+    ('smtplib', '535 5.7.8 Username and Password not accepted', 'auth')
+
+    Raises :class:`NoReplyError` when the text is a known summary without the reply
+    (PHPMailer's ``SMTP Error: Could not authenticate.``).
+    """
+    if "\n" not in text and "\\n" in text:
+        # one line from a JSON log or inspect(): its line breaks are the two characters \n
+        text = unescape_newlines(text)
+    low = text.lower()
+    tried = -1
+    for gate, number in _GATES:
+        if number > tried and gate in low:
+            tried = number
+            found = _FORMS[number][0](text)
+            if found is not None:
+                return found
+    return _embedded(text)
+
+
+_TRAILING_COMMAND = re.compile(r"\(in reply to ([^()]{1,40}?) command\)\s*\)?\s*$")
+
+
+def trailing_command(text: str) -> tuple[Stage, str] | None:
+    """Postfix's ``(in reply to RCPT TO command)`` at the end of a pasted reply."""
+    if "in reply to" not in text:
+        return None
+    match = _TRAILING_COMMAND.search(text)
+    if match is None:
+        return None
+    stage = command_stage(match.group(1))
+    return None if stage is None else (stage, match.group(1))

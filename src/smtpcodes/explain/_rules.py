@@ -1,0 +1,1353 @@
+"""The rule tables of the explain layer, read from ``explain/rules/`` and checked once.
+
+    rules/reasons.toml            the reason taxonomy: who acts, retry advice, text per language
+    rules/patterns.toml           generic text patterns, enhanced- and basic-code maps
+    rules/providers/<id>.toml     one file per provider: how to recognise it, its rules
+
+A provider file (one rule shown; ``codes``, ``enhanced``, ``match`` and ``hard`` are optional)::
+
+    id = "gmail"                                   # the file name without .toml
+    name = "Gmail / Google Workspace"
+    docs = "https://support.google.com/a/answer/3726730"
+    detect = ['\\bgsmtp\\b', '\\bgoogle\\.com\\b']     # case-insensitive; any match: this provider
+    standalone = false                             # true: rules apply without detection (DNSBLs)
+    [[sources]]
+    ref = "Google 3726730"
+    url = "https://support.google.com/a/answer/3726730"
+    seen = "2026-06-18"
+    [[rule]]
+    id = "gmail-550-5.7.26-unauthenticated"
+    codes = ["550"]
+    enhanced = ["5.7.26"]
+    match = ['sender is unauthenticated']
+    reason = "securityerror"
+    hard = true
+    source = "Google 3726730: 550 5.7.26 'This mail has been blocked ...'"
+    text.en.meaning = "..."
+    text.en.fix = ["..."]
+
+Every file is validated with msgspec when first loaded; a malformed one raises
+:class:`CatalogueError` naming the file and the field (``$.rule[3].match[0]``).
+Which rule wins is decided in :mod:`smtpcodes.explain._classify`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from operator import itemgetter
+from typing import Any
+
+from smtpcodes._errors import CatalogueError
+from smtpcodes.catalogue import Source
+
+# os.path rather than pathlib: pathlib's import costs the CLI start-up time
+RULES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules")
+PROVIDERS_DIR = os.path.join(RULES_DIR, "providers")
+
+#: Who can be asked to act on a failed delivery (a subset of the catalogue's actors).
+ACTORS = ("sender", "sender-admin", "recipient", "recipient-admin")
+#: Retry policies of a reason: retry as is later, fix first, or never for this address.
+RETRY_POLICIES = ("later", "after-fix", "never")
+#: Stage values a pattern or code map may be limited to (smtpcodes.protocol.Stage).
+STAGES = (
+    "connect",
+    "ehlo",
+    "starttls",
+    "auth",
+    "mail",
+    "rcpt",
+    "data",
+    "end-of-data",
+    "quit",
+    "other",
+)
+
+_BASIC = re.compile(r"[2-5]\d\d")
+# RFC 3463 section 2: status-code = class "." subject "." detail, no leading zeros
+_ENHANCED = re.compile(r"[245]\.(?:0|[1-9]\d{0,2})\.(?:0|[1-9]\d{0,2})")
+# code map keys: "X.1.1" (any class) or "X.1.X" (the whole subject)
+_ENHANCED_KEY = re.compile(r"X\.(?:0|[1-9]\d{0,2})\.(?:X|0|[1-9]\d{0,2})")
+_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
+
+
+# -- run-time values -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonText:
+    title: str
+    summary: str
+    steps: tuple[str, ...]  #: what to do, in order
+    retry: str  #: how to retry (or not) for this reason
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One reason of the taxonomy, e.g. ``userunknown``."""
+
+    id: str
+    who: tuple[str, ...]  #: ACTORS who must act by default
+    retry: str  #: RETRY_POLICIES: the default advice
+    text: dict[str, ReasonText]
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleText:
+    meaning: str
+    fix: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderRule:
+    """A provider's rule: when it applies and what it means."""
+
+    id: str
+    provider: str  #: provider id
+    reason: str
+    source: str  #: provenance: where the reply text and its meaning come from
+    text: dict[str, RuleText]
+    codes: frozenset[str] = frozenset()  #: basic codes; empty: any
+    enhanced: frozenset[str] = frozenset()  #: enhanced codes; empty: any
+    match: tuple[str, ...] = ()  #: regexes as written; empty: codes alone decide
+    hard: bool | None = None  #: overrides the class-derived verdict
+    order: int = 0  #: position in its file
+
+    @property
+    def specificity(self) -> tuple[bool, bool, bool]:
+        """Text beats an enhanced code, which beats a basic code."""
+        return (bool(self.match), bool(self.enhanced), bool(self.codes))
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    id: str
+    name: str
+    docs: str
+    detect: tuple[str, ...]
+    sources: tuple[Source, ...]
+    rules: tuple[ProviderRule, ...]
+    standalone: bool = False
+    path: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A generic text pattern (patterns.toml): provider-neutral wording seen in real replies."""
+
+    id: str
+    reason: str
+    match: tuple[str, ...]
+    source: str
+    codes: frozenset[str] = frozenset()
+    enhanced: frozenset[str] = frozenset()
+    classes: frozenset[str] = frozenset()  #: first digits, e.g. {"5"}
+    commands: frozenset[str] = frozenset()  #: STAGES; the command must be known and listed
+
+
+@dataclass(frozen=True, slots=True)
+class CodeMapping:
+    """An enhanced (``X.1.1``, ``X.4.X``) or basic (``552``) code mapped to a reason."""
+
+    code: str
+    reason: str
+    source: str
+    commands: frozenset[str] = frozenset()
+
+
+# -- regex prefilter -------------------------------------------------------------------------
+#
+# A line is checked against a few hundred case-insensitive regexes.  Running them all costs
+# about a microsecond each, so every regex gets a necessary condition computed from its parse
+# tree: one of a few "keys" must occur in the lower-cased text.  A key is either a whole word
+# (looked up in the set of the text's words) or a substring.  The condition is only ever used
+# to skip a regex that cannot match; the regex itself always decides.
+
+_WORD = re.compile(r"[a-z0-9]+")
+#: words so common in replies and logs that they select little; a rarer key is preferred
+_COMMON = frozenset(
+    {
+        "the",
+        "is",
+        "to",
+        "of",
+        "and",
+        "for",
+        "in",
+        "not",
+        "be",
+        "a",
+        "an",
+        "your",
+        "this",
+        "has",
+        "been",
+        "was",
+        "are",
+        "with",
+        "from",
+        "by",
+        "on",
+        "at",
+        "it",
+        "or",
+        "as",
+        "please",
+        "our",
+        "you",
+        "we",
+        "me",
+        "my",
+        "no",
+        "any",
+        "all",
+        "can",
+        "will",
+        "may",
+        "more",
+        "information",
+        "see",
+        "go",
+        "try",
+        "again",
+        "later",
+        "mail",
+        "email",
+        "message",
+        "messages",
+        "address",
+        "addresses",
+        "recipient",
+        "recipients",
+        "sender",
+        "user",
+        "users",
+        "mailbox",
+        "account",
+        "domain",
+        "server",
+        "host",
+        "smtp",
+        "com",
+        "org",
+        "net",
+        "www",
+        "http",
+        "https",
+        "support",
+        "help",
+        "error",
+        "rejected",
+        "reject",
+        "denied",
+        "failed",
+        "failure",
+        "temporary",
+        "permanent",
+        "because",
+        "due",
+        "policy",
+        "command",
+        "header",
+        "headers",
+        "sending",
+        "send",
+        "sent",
+        "rate",
+        "limit",
+        "limited",
+        "exceeded",
+        "guidelines",
+        "blocked",
+        "message's",
+        "domain's",
+        "gmail",
+        "google",
+        "learn",
+        "visit",
+        "contact",
+        "administrator",
+        "protect",
+        "following",
+        "reason",
+        "reasons",
+        "receive",
+        "received",
+        "delivery",
+        "deliver",
+        "delivered",
+        "unable",
+        "allowed",
+        "address's",
+    }
+)
+_COMMON_PREFIXES = frozenset(word[:4] for word in _COMMON if len(word) >= 4)
+#: kinds of keys: a whole word of the text, the first four letters of a word, a substring
+WORD, PREFIX, SUBSTRING = 2, 1, 0
+Key = tuple[int, str]  #: (kind, text)
+_PREFIX = 4
+_FIRST_LETTERS = itemgetter(slice(None, _PREFIX))
+#: ASCII letters and digits stay, every other byte separates words (bytes.translate is the
+#: fastest way on CPython 3.11: 0.3 us for 550 characters, str.translate 1.6, findall 8)
+_SEPARATORS = bytes(c if chr(c).isalnum() and c < 128 else 32 for c in range(256))
+
+
+class TextFeatures:
+    """A text as the prefilter sees it: lower-cased, its words and their first letters.
+
+    ``words`` is None for a text that is not ASCII: case-insensitive matching of other
+    scripts has exceptions (``'ſ'`` matches ``'s'``), so such a text runs every regex.
+    The first letters are worked out on first use (detection needs none).
+    """
+
+    __slots__ = ("_prefixes", "low", "words")
+
+    words: set[str] | None
+
+    def __init__(self, text: str) -> None:
+        low = self.low = text.lower()
+        self.words = (
+            set(low.encode("ascii").translate(_SEPARATORS).decode("ascii").split())
+            if text.isascii()
+            else None
+        )
+        self._prefixes: set[str] | None = None
+
+    @property
+    def prefixes(self) -> set[str]:
+        if self._prefixes is None:
+            # shorter words give shorter entries, which never equal a four-letter key
+            self._prefixes = set(map(_FIRST_LETTERS, self.words)) if self.words else set()
+        return self._prefixes
+
+
+def _key_score(key: Key) -> tuple[int, int, int]:
+    """Rare before common, a word before a prefix before a substring, long before short."""
+    kind, text = key
+    core = text.strip()
+    weak = (
+        core in _COMMON
+        or (kind == PREFIX and core in _COMMON_PREFIXES)
+        or len(core) < 3
+        or not any(c.isalnum() for c in core)
+    )
+    return (0 if weak else 1, kind, min(len(text), 8))
+
+
+def _set_score(keys: frozenset[Key]) -> tuple[int, int, int]:
+    return min(_key_score(k) for k in keys)
+
+
+class _Analyser:
+    """Walks a parse tree from ``re._parser`` (CPython 3.11+); any surprise: no condition."""
+
+    def __init__(self) -> None:
+        import importlib
+
+        constants: Any = importlib.import_module("re._constants")
+        self.parser: Any = importlib.import_module("re._parser")
+        self.LITERAL = constants.LITERAL
+        self.AT = constants.AT
+        self.BRANCH = constants.BRANCH
+        self.SUBPATTERN = constants.SUBPATTERN
+        self.ATOMIC = getattr(constants, "ATOMIC_GROUP", None)
+        self.REPEATS = {
+            constants.MAX_REPEAT,
+            constants.MIN_REPEAT,
+            getattr(constants, "POSSESSIVE_REPEAT", constants.MAX_REPEAT),
+        }
+        # assertions next to which a letter or digit cannot continue a word: \b ^ \A $ \Z
+        # zero-width assertions a match may start with: \b, ^, \A
+        self.STARTS = {
+            constants.AT_BOUNDARY,
+            constants.AT_BEGINNING,
+            constants.AT_BEGINNING_STRING,
+        }
+        self.BOUNDS = {
+            constants.AT_BOUNDARY,
+            constants.AT_BEGINNING,
+            constants.AT_BEGINNING_STRING,
+            constants.AT_END,
+            constants.AT_END_STRING,
+        }
+
+    def conditions(self, pattern: str) -> list[frozenset[Key]]:
+        try:
+            tree = self.parser.parse(pattern, re.IGNORECASE)
+            return self._sequence(list(tree), False, False)
+        except Exception:  # an optimisation only: any surprise means 'always run it'
+            return []
+
+    def _separator(self, item: tuple[Any, Any]) -> bool:
+        """True if ``item`` guarantees no letter or digit at its place (\b, ^, $, ' ', ':')."""
+        op, av = item
+        if op is self.AT:
+            return bool(av in self.BOUNDS)
+        if op is self.LITERAL:
+            char = chr(av)
+            return char.isascii() and not char.isalnum()
+        return False
+
+    def _sequence(
+        self, items: list[tuple[Any, Any]], left_in: bool, right_in: bool
+    ) -> list[frozenset[Key]]:
+        """Necessary conditions of a sequence: each is a set of keys, one of which occurs.
+
+        ``left_in``/``right_in``: no letter or digit can precede / follow the sequence.
+        """
+        options: list[frozenset[Key]] = []
+        run: list[str] = []
+        left = left_in  # the character before the run cannot be a letter or digit
+
+        def close(right: bool) -> None:
+            nonlocal run
+            if run:
+                options.extend(_run_keys("".join(run), left, right))
+            run = []
+
+        for index, (op, av) in enumerate(items):
+            if op is self.LITERAL:
+                char = chr(av)
+                if char.isascii():
+                    run.append(char.lower())
+                    continue
+                close(False)
+                left = False
+                continue
+            if op is self.AT and av in self.BOUNDS:
+                close(True)
+                left = True
+                continue
+            # a group: bounded on the left after a boundary or a separator character
+            before = (not run and left) or (bool(run) and not run[-1].isalnum())
+            after = right_in if index + 1 == len(items) else self._separator(items[index + 1])
+            close(False)
+            left = False
+            if op is self.SUBPATTERN:
+                options += self._sequence(list(av[-1]), before, after)
+            elif self.ATOMIC is not None and op is self.ATOMIC:
+                options += self._sequence(list(av), before, after)
+            elif op is self.BRANCH:
+                branches = [self._sequence(list(b), before, after) for b in av[1]]
+                if all(branches):
+                    best = [max(b, key=_set_score) for b in branches]
+                    options.append(frozenset().union(*best))
+            elif op in self.REPEATS and av[0] >= 1:
+                options += self._sequence(list(av[2]), before, after and av[1] == 1)
+        close(right_in)
+        return options
+
+
+def _run_keys(run: str, left: bool, right: bool) -> list[frozenset[Key]]:
+    """Conditions from a literal run: its best key, and its best word or prefix key.
+
+    A word bounded on both sides is a whole word of the text; bounded on the left only, it
+    starts a word (its first letters are a prefix key); the run itself is a substring key.
+    The second condition, when the best is a substring, lets the index look words up.
+    """
+    best: Key = (SUBSTRING, run)
+    indexable: Key | None = None
+    for match in _WORD.finditer(run):
+        start, end = match.span()
+        if not (start > 0 or left):
+            continue
+        token = match.group()
+        if end < len(run) or right:
+            key: Key = (WORD, token)
+        elif len(token) >= _PREFIX:
+            key = (PREFIX, token[:_PREFIX])
+        else:
+            continue
+        if indexable is None or _key_score(key) > _key_score(indexable):
+            indexable = key
+    # both: the index looks the word up, the substring then filters its candidates
+    found = [frozenset({best})]
+    if indexable is not None:
+        found.append(frozenset({indexable}))
+    return found
+
+
+def _leading_literal(pattern: str) -> str:
+    """The literal a regex starts with, after zero-width \\b, ^ or \\A (lower case, ASCII,
+    three characters at least), or "" when it starts otherwise."""
+    try:
+        analyser = _analyser()
+        items = list(analyser.parser.parse(pattern, re.IGNORECASE))
+    except Exception:  # as for the conditions: no optimisation, never a wrong answer
+        return ""
+    literal: list[str] = []
+    for op, av in items:
+        if op is analyser.AT and not literal and av in analyser.STARTS:
+            continue
+        if op is analyser.LITERAL and chr(av).isascii():
+            literal.append(chr(av).lower())
+            continue
+        break
+    return "".join(literal) if len(literal) >= 3 else ""
+
+
+@cache
+def _analyser() -> _Analyser:
+    return _Analyser()
+
+
+def regex_conditions(pattern: str, most: int = 3) -> tuple[frozenset[Key], ...]:
+    """Necessary conditions for ``pattern`` to match, best first: every one holds in any text
+    it matches, each being a set of keys of which one occurs in the lower-cased text."""
+    options = sorted(
+        set(_analyser().conditions(pattern)),
+        key=lambda keys: (_set_score(keys), sorted(keys)),
+        reverse=True,
+    )
+    return tuple(options[:most])
+
+
+_Split = tuple[frozenset[str], frozenset[str], tuple[str, ...]]
+
+
+def _split(keys: frozenset[Key]) -> _Split:
+    return (
+        frozenset(text for kind, text in keys if kind == WORD),
+        frozenset(text for kind, text in keys if kind == PREFIX),
+        tuple(sorted(text for kind, text in keys if kind == SUBSTRING)),
+    )
+
+
+def _holds(keys: _Split, features: TextFeatures) -> bool:
+    """Whether one of the keys occurs (``features.words`` is known to be set here)."""
+    words, prefixes, substrings = keys
+    if words and features.words is not None and not features.words.isdisjoint(words):
+        return True
+    if prefixes and not features.prefixes.isdisjoint(prefixes):
+        return True
+    low = features.low
+    for text in substrings:  # noqa: SIM110 - a plain loop is faster than any() here
+        if text in low:
+            return True
+    return False
+
+
+Conditions = tuple[frozenset[Key], ...]
+_NO_PREFIXES: set[str] = set()
+
+
+class TextIndex:
+    r"""Which of many regexes can match a text, found without running most of them.
+
+    Regexes are compiled on first use: most never are for a given workload.
+
+    >>> index = TextIndex([r"\buser unknown\b", "quota"])
+    >>> index.candidates(TextFeatures("550 5.1.1 <a@b>: Recipient address rejected: User unknown"))
+    [0]
+    """
+
+    __slots__ = (
+        "_always",
+        "_ascii",
+        "_by_prefix",
+        "_by_word",
+        "_compiled",
+        "_extra",
+        "_fallback",
+        "_prefix_keys",
+        "_uses_prefixes",
+        "_word_keys",
+        "conditions",
+        "patterns",
+    )
+
+    def __init__(self, patterns: list[str], known: dict[str, Conditions] | None = None) -> None:
+        self.patterns = patterns
+        self._compiled: list[re.Pattern[str] | None] = [None] * len(patterns)
+        self._ascii: list[tuple[re.Pattern[str], str] | None] = [None] * len(patterns)
+        # candidate sets are bit masks: bit n is regex n (one OR per matching key)
+        self._by_word: dict[str, int] = {}
+        self._by_prefix: dict[str, int] = {}
+        self._fallback: list[tuple[int, frozenset[str], frozenset[str], tuple[str, ...]]] = []
+        self._always = 0
+        self._extra: dict[int, tuple[_Split, ...]] = {}
+        #: the conditions of every pattern, to store in the bundle
+        self.conditions: dict[str, Conditions] = {}
+        for number, pattern in enumerate(patterns):
+            bit = 1 << number
+            conditions = known.get(pattern) if known is not None else None
+            if conditions is None:
+                conditions = regex_conditions(pattern)
+            self.conditions[pattern] = conditions
+            if not conditions:
+                self._always |= bit
+                continue
+            # index by a condition without substrings when there is one (set lookups per text
+            # instead of a substring search per regex); the others filter the candidates
+            # (a common word as index key proposes the regex for most texts: a rare substring,
+            # checked every time, costs less)
+            indexable = [c for c in conditions if all(kind != SUBSTRING for kind, _ in c)]
+            strong = [c for c in indexable if _set_score(c)[0]]
+            if strong:
+                first = strong[0]
+            elif _set_score(conditions[0])[0] or not indexable:
+                first = conditions[0]
+            else:
+                first = indexable[0]
+            rest = [c for c in conditions if c is not first]
+            if rest:
+                self._extra[number] = tuple(_split(keys) for keys in rest)
+            words, prefixes, substrings = _split(first)
+            if substrings:
+                self._fallback.append((bit, words, prefixes, substrings))
+                continue
+            for word in words:
+                self._by_word[word] = self._by_word.get(word, 0) | bit
+            for prefix in prefixes:
+                self._by_prefix[prefix] = self._by_prefix.get(prefix, 0) | bit
+        self._word_keys = frozenset(self._by_word)
+        self._prefix_keys = frozenset(self._by_prefix)
+        self._uses_prefixes = (
+            bool(self._prefix_keys)
+            or any(starts for _, _, starts, _ in self._fallback)
+            or any(keys[1] for conditions in self._extra.values() for keys in conditions)
+        )
+
+    def __len__(self) -> int:
+        return len(self.patterns)
+
+    def regex(self, number: int) -> re.Pattern[str]:
+        """The compiled regex (case-insensitive), compiled on first use."""
+        compiled = self._compiled[number]
+        if compiled is None:
+            compiled = self._compiled[number] = re.compile(self.patterns[number], re.IGNORECASE)
+        return compiled
+
+    def search(self, number: int, text: str, features: TextFeatures) -> re.Match[str] | None:
+        """``regex(number).search(text)``, faster on ASCII text (``features`` is of ``text``).
+
+        On ASCII text the ASCII flavour of the regex gives the same matches (\\w, \\b and
+        case folding agree there) at about twice the speed.  A regex that starts with a
+        literal (after \\b or ^) can only match where that literal is: each place is found
+        with str.find on the lower-cased text and tried with match(); this skips sre's slow
+        scan of a pattern that opens with \\b.
+        """
+        if features.words is None:
+            return self.regex(number).search(text)
+        fast = self._ascii[number]
+        if fast is None:
+            fast = self._ascii[number] = (
+                re.compile(self.patterns[number], re.IGNORECASE | re.ASCII),
+                _leading_literal(self.patterns[number]),
+            )
+        compiled, literal = fast
+        if not literal:
+            return compiled.search(text)
+        low = features.low
+        at = low.find(literal)
+        while at >= 0:
+            match = compiled.match(text, at)
+            if match is not None:
+                return match
+            at = low.find(literal, at + 1)
+        return None
+
+    def candidates(self, features: TextFeatures) -> list[int]:
+        """Indices (ascending) of the regexes that may match the text."""
+        words = features.words
+        if words is None:
+            return list(range(len(self.patterns)))
+        # written out, not factored into helpers: this runs several times for every line
+        found = self._always
+        by_word = self._by_word
+        for word in words.intersection(self._word_keys):
+            found |= by_word[word]
+        prefixes = features.prefixes if self._uses_prefixes else _NO_PREFIXES
+        if prefixes:
+            by_prefix = self._by_prefix
+            for prefix in prefixes.intersection(self._prefix_keys):
+                found |= by_prefix[prefix]
+        low = features.low
+        for bit, keys, starts, substrings in self._fallback:
+            if (keys and not words.isdisjoint(keys)) or (
+                starts and not prefixes.isdisjoint(starts)
+            ):
+                found |= bit
+                continue
+            for text in substrings:
+                if text in low:
+                    found |= bit
+                    break
+        extra = self._extra
+        result = []
+        while found:
+            lowest = found & -found
+            found ^= lowest
+            number = lowest.bit_length() - 1
+            conditions = extra.get(number)
+            if conditions is not None:
+                for keys, starts, substrings in conditions:
+                    if (keys and not words.isdisjoint(keys)) or (
+                        starts and not prefixes.isdisjoint(starts)
+                    ):
+                        continue
+                    for text in substrings:
+                        if text in low:
+                            break
+                    else:
+                        break  # this condition fails: not a candidate
+                else:
+                    result.append(number)
+                continue
+            result.append(number)
+        return result
+
+
+# -- the loaded tables -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledProvider:
+    provider: Provider
+    rules: TextIndex  #: one entry per (rule, match regex)
+    owners: tuple[int, ...]  #: rules.patterns[i] belongs to provider.rules[owners[i]]
+    textless: tuple[int, ...]  #: rules decided by codes alone
+
+
+class Rules:
+    """Every rule table, compiled: reasons, patterns, code maps, providers, phrases."""
+
+    def __init__(
+        self,
+        reasons: dict[str, Reason],
+        phrases: dict[str, dict[str, dict[str, str]]],
+        patterns: tuple[Pattern, ...],
+        enhanced: dict[str, CodeMapping],
+        basic: dict[str, tuple[CodeMapping, ...]],
+        too_many_recipients: tuple[str, ...],
+        providers: tuple[Provider, ...],
+        known: dict[str, Conditions] | None = None,
+    ) -> None:
+        self.reasons = reasons
+        self.phrases = phrases
+        self.languages = tuple(sorted(phrases, key=lambda lang: (lang != "en", lang)))
+        self.patterns = patterns
+        self.enhanced = enhanced
+        self.basic = basic
+        self.providers = providers
+        self.by_id = {p.id: p for p in providers}
+        flat: list[str] = []
+        owners: list[int] = []
+        for number, pattern in enumerate(patterns):
+            flat += pattern.match
+            owners += [number] * len(pattern.match)
+        self.pattern_index = TextIndex(flat, known)
+        self.pattern_owners = tuple(owners)
+        self.too_many_recipients = too_many_recipients
+        self.too_many_index = TextIndex(list(too_many_recipients), known)
+        self.compiled = tuple(_compile_provider(p, known) for p in providers)
+        detect: list[str] = []
+        detect_owner: list[int] = []
+        for number, provider in enumerate(providers):
+            detect += provider.detect
+            detect_owner += [number] * len(provider.detect)
+        self.detect_index = TextIndex(detect, known)
+        self.detect_owners = tuple(detect_owner)
+        self.standalone = tuple(i for i, p in enumerate(providers) if p.standalone)
+
+    def reason(self, reason_id: str) -> Reason:
+        return self.reasons[reason_id]
+
+    def conditions(self) -> dict[str, Conditions]:
+        """The prefilter conditions of every regex (stored in the bundle)."""
+        found: dict[str, Conditions] = {}
+        for index in (self.pattern_index, self.too_many_index, self.detect_index):
+            found.update(index.conditions)
+        for compiled in self.compiled:
+            found.update(compiled.rules.conditions)
+        return found
+
+
+def _compile_provider(provider: Provider, known: dict[str, Conditions] | None) -> CompiledProvider:
+    patterns: list[str] = []
+    owners: list[int] = []
+    textless: list[int] = []
+    for number, rule in enumerate(provider.rules):
+        if not rule.match:
+            textless.append(number)
+        patterns += rule.match
+        owners += [number] * len(rule.match)
+    return CompiledProvider(provider, TextIndex(patterns, known), tuple(owners), tuple(textless))
+
+
+# -- validation ------------------------------------------------------------------------------
+
+
+@cache
+def _schema() -> Any:
+    """msgspec structs for the files (built on first load: msgspec stays out of start-up).
+
+    Built with ``defstruct`` rather than class statements: the annotations of classes defined
+    in a function cannot be resolved under ``from __future__ import annotations``.
+    """
+    from typing import Literal
+
+    import msgspec
+
+    def struct(name: str, fields: list[tuple[Any, ...]]) -> Any:
+        return msgspec.defstruct(name, fields, forbid_unknown_fields=True, frozen=True)
+
+    actor = Literal["sender", "sender-admin", "recipient", "recipient-admin"]
+    policy = Literal["later", "after-fix", "never"]
+    stage = Literal[
+        "connect",
+        "ehlo",
+        "starttls",
+        "auth",
+        "mail",
+        "rcpt",
+        "data",
+        "end-of-data",
+        "quit",
+        "other",
+    ]
+    digit = Literal["2", "3", "4", "5"]
+    source = struct(
+        "Source",
+        [
+            ("ref", str),
+            ("url", str, ""),
+            ("seen", str, ""),
+            ("section", str, ""),
+            ("note", str, ""),
+        ],
+    )
+    rule_text = struct("RuleText", [("meaning", str), ("fix", list[str])])
+    rule = struct(
+        "Rule",
+        [
+            ("id", str),
+            ("reason", str),
+            ("source", str),
+            ("text", dict[str, rule_text]),  # type: ignore[valid-type]
+            ("codes", list[str], []),
+            ("enhanced", list[str], []),
+            ("match", list[str], []),
+            ("hard", bool | None, None),
+        ],
+    )
+    provider = struct(
+        "Provider",
+        [
+            ("id", str),
+            ("name", str),
+            ("docs", str),
+            ("detect", list[str]),
+            ("sources", list[source]),  # type: ignore[valid-type]
+            ("rule", list[rule], []),  # type: ignore[valid-type]
+            ("standalone", bool, False),
+        ],
+    )
+    reason_text = struct(
+        "ReasonText", [("title", str), ("summary", str), ("steps", list[str]), ("retry", str)]
+    )
+    reason = struct(
+        "Reason",
+        [
+            ("who", list[actor]),
+            ("retry", policy),
+            ("text", dict[str, reason_text]),  # type: ignore[valid-type]
+            ("sources", list[source]),  # type: ignore[valid-type]
+        ],
+    )
+    reasons_file = struct(
+        "ReasonsFile",
+        [
+            ("reason", dict[str, reason]),  # type: ignore[valid-type]
+            ("phrases", dict[str, dict[str, dict[str, str]]]),
+        ],
+    )
+    pattern = struct(
+        "Pattern",
+        [
+            ("id", str),
+            ("reason", str),
+            ("match", list[str]),
+            ("source", str),
+            ("codes", list[str], []),
+            ("enhanced", list[str], []),
+            ("classes", list[digit], []),
+            ("commands", list[stage], []),
+        ],
+    )
+    enhanced_map = struct("EnhancedMap", [("code", str), ("reason", str), ("source", str)])
+    basic_map = struct(
+        "BasicMap",
+        [("code", str), ("reason", str), ("source", str), ("commands", list[stage], [])],
+    )
+    too_many = struct("TooManyRecipients", [("source", str), ("match", list[str])])
+    patterns_file = struct(
+        "PatternsFile",
+        [
+            ("pattern", list[pattern]),  # type: ignore[valid-type]
+            ("enhanced", list[enhanced_map]),  # type: ignore[valid-type]
+            ("basic", list[basic_map]),  # type: ignore[valid-type]
+            ("too_many_recipients", too_many),
+        ],
+    )
+    return {
+        "provider": provider,
+        "reasons": reasons_file,
+        "patterns": patterns_file,
+        "error": msgspec.ValidationError,
+        "convert": msgspec.convert,
+    }
+
+
+def _read(path: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogueError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise CatalogueError(f"{path}: cannot read the rule file: {exc.strerror}") from None
+
+
+def _convert(path: str, raw: dict[str, Any], kind: str) -> Any:
+    schema = _schema()
+    try:
+        return schema["convert"](raw, schema[kind])
+    except schema["error"] as exc:
+        raise CatalogueError(f"{path}: {exc}") from None
+
+
+def _fail(path: str, where: str, message: str) -> CatalogueError:
+    return CatalogueError(f"{path}: {message} - at `{where}`")
+
+
+def _regexes(path: str, where: str, patterns: list[str]) -> tuple[str, ...]:
+    for number, pattern in enumerate(patterns):
+        try:
+            compiled = re.compile(pattern, re.IGNORECASE)
+        except re.error as exc:
+            raise _fail(path, f"{where}[{number}]", f"not a valid regex ({exc})") from None
+        if compiled.search("") is not None:
+            raise _fail(path, f"{where}[{number}]", "the regex matches the empty text")
+    return tuple(patterns)
+
+
+def _codes(path: str, where: str, codes: list[str], grammar: re.Pattern[str], what: str) -> None:
+    for number, code in enumerate(codes):
+        if not grammar.fullmatch(code):
+            raise _fail(path, f"{where}[{number}]", f"{code!r} is not {what}")
+
+
+def _source(raw: Any) -> Source:
+    return Source(ref=raw.ref, section=raw.section, url=raw.url, seen=raw.seen, note=raw.note)
+
+
+def _check_languages(
+    path: str, where: str, text: dict[str, Any], languages: tuple[str, ...]
+) -> None:
+    missing = [lang for lang in languages if lang not in text]
+    if missing:
+        raise _fail(path, where, f"text is missing for {', '.join(missing)}")
+
+
+def load_reasons(path: str) -> tuple[dict[str, Reason], dict[str, dict[str, dict[str, str]]]]:
+    data = _convert(path, _read(path), "reasons")
+    phrases: dict[str, dict[str, dict[str, str]]] = data.phrases
+    if "en" not in phrases:
+        raise _fail(path, "$.phrases", "phrases for en are missing")
+    languages = tuple(phrases)
+    for lang, groups in phrases.items():
+        for group, keys in phrases["en"].items():
+            have = groups.get(group, {})
+            missing = sorted(set(keys) - set(have))
+            if missing:
+                raise _fail(path, f"$.phrases.{lang}.{group}", f"missing {', '.join(missing)}")
+    reasons: dict[str, Reason] = {}
+    for reason_id, raw in data.reason.items():
+        where = f"$.reason.{reason_id}"
+        if not _ID.fullmatch(reason_id):
+            raise _fail(path, where, f"{reason_id!r} is not a lower-case id")
+        _check_languages(path, f"{where}.text", raw.text, languages)
+        if not raw.who:
+            raise _fail(path, f"{where}.who", "name at least one party who must act")
+        reasons[reason_id] = Reason(
+            id=reason_id,
+            who=tuple(raw.who),
+            retry=raw.retry,
+            text={
+                lang: ReasonText(t.title, t.summary, tuple(t.steps), t.retry)
+                for lang, t in raw.text.items()
+            },
+            sources=tuple(_source(s) for s in raw.sources),
+        )
+    if "undefined" not in reasons:
+        raise _fail(path, "$.reason", "the reason 'undefined' is required")
+    return reasons, phrases
+
+
+def _known_reason(path: str, where: str, reason: str, reasons: dict[str, Reason]) -> str:
+    if reason not in reasons:
+        raise _fail(path, where, f"unknown reason {reason!r}; see rules/reasons.toml")
+    return reason
+
+
+def load_patterns(
+    path: str, reasons: dict[str, Reason]
+) -> tuple[
+    tuple[Pattern, ...], dict[str, CodeMapping], dict[str, tuple[CodeMapping, ...]], tuple[str, ...]
+]:
+    data = _convert(path, _read(path), "patterns")
+    patterns: list[Pattern] = []
+    seen: set[str] = set()
+    for number, raw in enumerate(data.pattern):
+        where = f"$.pattern[{number}]"
+        if raw.id in seen:
+            raise _fail(path, f"{where}.id", f"duplicate id {raw.id!r}")
+        seen.add(raw.id)
+        if not raw.match:
+            raise _fail(path, f"{where}.match", "a pattern needs at least one regex")
+        _codes(path, f"{where}.codes", raw.codes, _BASIC, "a basic code such as 550")
+        _codes(path, f"{where}.enhanced", raw.enhanced, _ENHANCED, "an enhanced code such as 5.1.1")
+        patterns.append(
+            Pattern(
+                id=raw.id,
+                reason=_known_reason(path, f"{where}.reason", raw.reason, reasons),
+                match=_regexes(path, f"{where}.match", raw.match),
+                source=raw.source,
+                codes=frozenset(raw.codes),
+                enhanced=frozenset(raw.enhanced),
+                classes=frozenset(raw.classes),
+                commands=frozenset(raw.commands),
+            )
+        )
+    enhanced: dict[str, CodeMapping] = {}
+    for number, raw in enumerate(data.enhanced):
+        where = f"$.enhanced[{number}]"
+        if not _ENHANCED_KEY.fullmatch(raw.code):
+            raise _fail(path, f"{where}.code", f"{raw.code!r} is not a key such as X.1.1 or X.4.X")
+        if raw.code in enhanced:
+            raise _fail(path, f"{where}.code", f"duplicate code {raw.code!r}")
+        reason = _known_reason(path, f"{where}.reason", raw.reason, reasons)
+        enhanced[raw.code] = CodeMapping(raw.code, reason, raw.source)
+    basic: dict[str, list[CodeMapping]] = {}
+    for number, raw in enumerate(data.basic):
+        where = f"$.basic[{number}]"
+        _codes(path, f"{where}.code", [raw.code], _BASIC, "a basic code such as 550")
+        reason = _known_reason(path, f"{where}.reason", raw.reason, reasons)
+        basic.setdefault(raw.code, []).append(
+            CodeMapping(raw.code, reason, raw.source, frozenset(raw.commands))
+        )
+    for code, mappings in basic.items():
+        # the command-specific mappings first, the general one (if any) last
+        mappings.sort(key=lambda m: not m.commands)
+        if sum(1 for m in mappings if not m.commands) > 1:
+            raise _fail(path, "$.basic", f"{code} has more than one mapping without commands")
+    too_many = _regexes(path, "$.too_many_recipients.match", data.too_many_recipients.match)
+    return tuple(patterns), enhanced, {k: tuple(v) for k, v in basic.items()}, too_many
+
+
+def load_provider(path: str, reasons: dict[str, Reason], languages: tuple[str, ...]) -> Provider:
+    data = _convert(path, _read(path), "provider")
+    stem = os.path.splitext(os.path.basename(path))[0]
+    if data.id != stem:
+        raise _fail(path, "$.id", f"the id must be the file name {stem!r}, found {data.id!r}")
+    if not _ID.fullmatch(data.id):
+        raise _fail(path, "$.id", f"{data.id!r} is not a lower-case id")
+    if not data.docs.startswith(("https://", "http://")):
+        raise _fail(path, "$.docs", f"expected a URL, found {data.docs!r}")
+    if not data.detect:
+        raise _fail(path, "$.detect", "name at least one regex that recognises the provider")
+    if not data.sources:
+        raise _fail(path, "$.sources", "name at least one source (provenance)")
+    detect = _regexes(path, "$.detect", data.detect)
+    rules: list[ProviderRule] = []
+    seen: set[str] = set()
+    for number, raw in enumerate(data.rule):
+        where = f"$.rule[{number}]"
+        if raw.id in seen:
+            raise _fail(path, f"{where}.id", f"duplicate rule id {raw.id!r}")
+        seen.add(raw.id)
+        _codes(path, f"{where}.codes", raw.codes, _BASIC, "a basic code such as 550")
+        _codes(
+            path, f"{where}.enhanced", raw.enhanced, _ENHANCED, "an enhanced code such as 5.7.26"
+        )
+        if not (raw.codes or raw.enhanced or raw.match):
+            raise _fail(path, where, "a rule needs codes, enhanced or match (else it matches all)")
+        if not raw.source.strip():
+            raise _fail(path, f"{where}.source", "say where the rule comes from")
+        _check_languages(path, f"{where}.text", raw.text, languages)
+        rules.append(
+            ProviderRule(
+                id=raw.id,
+                provider=data.id,
+                reason=_known_reason(path, f"{where}.reason", raw.reason, reasons),
+                source=raw.source,
+                text={lang: RuleText(t.meaning, tuple(t.fix)) for lang, t in raw.text.items()},
+                codes=frozenset(raw.codes),
+                enhanced=frozenset(raw.enhanced),
+                match=_regexes(path, f"{where}.match", raw.match),
+                hard=raw.hard,
+                order=number,
+            )
+        )
+    return Provider(
+        id=data.id,
+        name=data.name,
+        docs=data.docs,
+        detect=detect,
+        sources=tuple(_source(s) for s in data.sources),
+        rules=tuple(rules),
+        standalone=data.standalone,
+        path=path,
+    )
+
+
+def load_rules(providers_dir: str | None = None, rules_dir: str | None = None) -> Rules:
+    """Read, validate and compile the rule tables.
+
+    With no arguments: the tables shipped with smtpcodes, loaded once, from a compiled bundle
+    (``rules/_compiled/bundle.json``) rebuilt when a source file is newer.  ``providers_dir``
+    replaces the provider files (tests), ``rules_dir`` the reasons and patterns; those are
+    read and validated every time.
+    Raises :class:`CatalogueError` naming the file and the field when a file is malformed.
+    """
+    if providers_dir is None and rules_dir is None:
+        return _shipped()
+    return Rules(*_load(providers_dir or PROVIDERS_DIR, rules_dir or RULES_DIR))
+
+
+BUNDLE = os.path.join(RULES_DIR, "_compiled", "bundle.json")
+BUNDLE_VERSION = 1
+
+_Parts = tuple[
+    dict[str, Reason],
+    dict[str, dict[str, dict[str, str]]],
+    tuple[Pattern, ...],
+    dict[str, CodeMapping],
+    dict[str, tuple[CodeMapping, ...]],
+    tuple[str, ...],
+    tuple[Provider, ...],
+]
+
+
+def _source_stamp(root: str) -> dict[str, int]:
+    """Every rule file with its modification time: the bundle is fresh while this is equal
+    (a deleted or renamed file changes it too, not only a newer one)."""
+    stamp: dict[str, int] = {}
+    stack = [root]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    stack.append(entry.path)
+                elif entry.name.endswith(".toml"):
+                    stamp[os.path.relpath(entry.path, root)] = entry.stat().st_mtime_ns
+    return stamp
+
+
+@cache
+def _shipped() -> Rules:
+    import json
+
+    stamp = _source_stamp(RULES_DIR)
+    try:
+        with open(BUNDLE, "rb") as handle:
+            data = json.load(handle)
+        if data.get("version") == BUNDLE_VERSION and data.get("stamp") == stamp:
+            return _from_bundle(data)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # no bundle yet, or a damaged one: compile again
+    parts = _load(PROVIDERS_DIR, RULES_DIR)
+    rules = Rules(*parts)
+    with contextlib.suppress(OSError):  # a read-only install: compile in memory every time
+        _write_bundle({**_to_bundle(parts, rules.conditions()), "stamp": stamp})
+    return rules
+
+
+def _write_bundle(data: dict[str, Any]) -> None:
+    import json
+
+    os.makedirs(os.path.dirname(BUNDLE), exist_ok=True)
+    temporary = f"{BUNDLE}.{os.getpid()}.tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+    os.replace(temporary, BUNDLE)
+
+
+def _source_data(source: Source) -> dict[str, str]:
+    return {
+        k: v
+        for k, v in (
+            ("ref", source.ref),
+            ("section", source.section),
+            ("url", source.url),
+            ("seen", source.seen),
+            ("note", source.note),
+        )
+        if v
+    }
+
+
+def _to_bundle(parts: _Parts, conditions: dict[str, Conditions]) -> dict[str, Any]:
+    reasons, phrases, patterns, enhanced, basic, too_many, providers = parts
+    return {
+        "version": BUNDLE_VERSION,
+        "reasons": {
+            rid: {
+                "who": list(r.who),
+                "retry": r.retry,
+                "text": {
+                    lang: [t.title, t.summary, list(t.steps), t.retry] for lang, t in r.text.items()
+                },
+                "sources": [_source_data(x) for x in r.sources],
+            }
+            for rid, r in reasons.items()
+        },
+        "phrases": phrases,
+        "patterns": [
+            [
+                p.id,
+                p.reason,
+                list(p.match),
+                p.source,
+                sorted(p.codes),
+                sorted(p.enhanced),
+                sorted(p.classes),
+                sorted(p.commands),
+            ]
+            for p in patterns
+        ],
+        "enhanced": [[m.code, m.reason, m.source] for m in enhanced.values()],
+        "basic": [
+            [m.code, m.reason, m.source, sorted(m.commands)] for ms in basic.values() for m in ms
+        ],
+        "too_many_recipients": list(too_many),
+        "providers": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "docs": p.docs,
+                "detect": list(p.detect),
+                "sources": [_source_data(x) for x in p.sources],
+                "standalone": p.standalone,
+                "path": p.path,
+                "rules": [
+                    [
+                        r.id,
+                        r.reason,
+                        r.source,
+                        {lang: [t.meaning, list(t.fix)] for lang, t in r.text.items()},
+                        sorted(r.codes),
+                        sorted(r.enhanced),
+                        list(r.match),
+                        r.hard,
+                    ]
+                    for r in p.rules
+                ],
+            }
+            for p in providers
+        ],
+        "conditions": {
+            pattern: [sorted([kind, text] for kind, text in keys) for keys in found]
+            for pattern, found in conditions.items()
+        },
+    }
+
+
+def _from_bundle(data: dict[str, Any]) -> Rules:
+    reasons = {
+        rid: Reason(
+            id=rid,
+            who=tuple(r["who"]),
+            retry=r["retry"],
+            text={lang: ReasonText(t[0], t[1], tuple(t[2]), t[3]) for lang, t in r["text"].items()},
+            sources=tuple(Source(**x) for x in r["sources"]),
+        )
+        for rid, r in data["reasons"].items()
+    }
+    patterns = tuple(
+        Pattern(
+            p[0],
+            p[1],
+            tuple(p[2]),
+            p[3],
+            frozenset(p[4]),
+            frozenset(p[5]),
+            frozenset(p[6]),
+            frozenset(p[7]),
+        )
+        for p in data["patterns"]
+    )
+    enhanced = {m[0]: CodeMapping(m[0], m[1], m[2]) for m in data["enhanced"]}
+    basic: dict[str, list[CodeMapping]] = {}
+    for m in data["basic"]:
+        basic.setdefault(m[0], []).append(CodeMapping(m[0], m[1], m[2], frozenset(m[3])))
+    providers = tuple(
+        Provider(
+            id=p["id"],
+            name=p["name"],
+            docs=p["docs"],
+            detect=tuple(p["detect"]),
+            sources=tuple(Source(**x) for x in p["sources"]),
+            rules=tuple(
+                ProviderRule(
+                    id=r[0],
+                    provider=p["id"],
+                    reason=r[1],
+                    source=r[2],
+                    text={lang: RuleText(t[0], tuple(t[1])) for lang, t in r[3].items()},
+                    codes=frozenset(r[4]),
+                    enhanced=frozenset(r[5]),
+                    match=tuple(r[6]),
+                    hard=r[7],
+                    order=number,
+                )
+                for number, r in enumerate(p["rules"])
+            ),
+            standalone=p["standalone"],
+            path=p["path"],
+        )
+        for p in data["providers"]
+    )
+    known = {
+        pattern: tuple(frozenset((kind, text) for kind, text in keys) for keys in found)
+        for pattern, found in data["conditions"].items()
+    }
+    return Rules(
+        reasons,
+        data["phrases"],
+        patterns,
+        enhanced,
+        {k: tuple(v) for k, v in basic.items()},
+        tuple(data["too_many_recipients"]),
+        providers,
+        known,
+    )
+
+
+def _load(providers_dir: str, rules_dir: str) -> _Parts:
+    reasons, phrases = load_reasons(os.path.join(rules_dir, "reasons.toml"))
+    patterns, enhanced, basic, too_many = load_patterns(
+        os.path.join(rules_dir, "patterns.toml"), reasons
+    )
+    languages = tuple(phrases)
+    providers: list[Provider] = []
+    if os.path.isdir(providers_dir):
+        names = sorted(n for n in os.listdir(providers_dir) if n.endswith(".toml"))
+        providers = [
+            load_provider(os.path.join(providers_dir, n), reasons, languages) for n in names
+        ]
+    ids: dict[str, str] = {}
+    for provider in providers:
+        for rule in provider.rules:
+            if rule.id in ids:
+                raise _fail(
+                    provider.path, "$.rule", f"rule id {rule.id!r} is also used in {ids[rule.id]}"
+                )
+            ids[rule.id] = provider.path
+    return reasons, phrases, patterns, enhanced, basic, too_many, tuple(providers)

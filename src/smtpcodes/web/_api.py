@@ -18,7 +18,15 @@ from starlette.responses import Response
 
 from smtpcodes._errors import CodeSyntaxError, ReplyParseError
 from smtpcodes.catalogue import load_catalogue
-from smtpcodes.explain import code_info, compare, document, dumps, explain, normalize_code
+from smtpcodes.explain import (
+    code_info,
+    compare,
+    document,
+    dumps,
+    explain,
+    normalize_code,
+    redact_explanation,
+)
 from smtpcodes.web._pages import RedactFn, SearchFn, shorten
 from smtpcodes.web._problem import Problems
 from smtpcodes.web._settings import Settings
@@ -178,13 +186,14 @@ class Api:
             return self._problem(request, 400, "bad-json", lang, errors=[str(exc)])
         lang = body.lang
         text = body.text
-        if body.redact:
-            if self.redact_fn is None:
-                # 422, not 503: the request can be sent again without "redact"
-                return self._problem(request, 422, "redact-unavailable", lang)
-            text = self.redact_fn(text)
+        if body.redact and self.redact_fn is None:
+            # 422, not 503: the request can be sent again without "redact"
+            return self._problem(request, 422, "redact-unavailable", lang)
         try:
+            # classify first, redact after: host names often identify the provider
             explanation = explain(text, lang)
+            if body.redact:
+                explanation = redact_explanation(explanation)
         except CodeSyntaxError as exc:
             return self._problem(
                 request,

@@ -29,6 +29,8 @@ from smtpcodes.explain import (
     explain,
     explain_reply,
     normalize_code,
+    redact_explanation,
+    verdict_labels,
 )
 from smtpcodes.i18n import negotiate
 from smtpcodes.protocol import parse_replies
@@ -431,19 +433,23 @@ class Pages:
                 **values,
             )
 
-        if redact:
-            if self.redact_fn is None:
-                return page(422, text="", error="redact-unavailable")
-            text = self.redact_fn(text)
+        if redact and self.redact_fn is None:
+            return page(422, text="", error="redact-unavailable")
         if not text.strip():
             return page(422, text=text, error="empty")
+        # classify first, redact after: host names often identify the provider
         explanations, error, values = explain_many(text, lang)
+        if redact and self.redact_fn is not None:
+            text = self.redact_fn(text)
+            explanations = [redact_explanation(e) for e in explanations]
+            values = {k: self.redact_fn(v) if isinstance(v, str) else v for k, v in values.items()}
         if error:
             return page(422, text=text, error=error, error_values=values)
         return page(
             200,
             text=text,
             explanations=explanations[:MAX_REPLIES],
+            verdict=verdict_labels(lang),
             truncated=len(explanations) > MAX_REPLIES,
             max_replies=MAX_REPLIES,
         )

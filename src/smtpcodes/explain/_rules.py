@@ -34,9 +34,10 @@ Which rule wins is decided in :mod:`smtpcodes.explain._classify`.
 from __future__ import annotations
 
 import contextlib
+import marshal
 import os
 import re
-import tomllib
+import sys
 from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
@@ -905,6 +906,8 @@ def _schema() -> Any:
 
 
 def _read(path: str) -> dict[str, Any]:
+    import tomllib  # only when the rule files are compiled, never on a warm start
+
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)
@@ -1111,9 +1114,9 @@ def load_rules(providers_dir: str | None = None, rules_dir: str | None = None) -
     """Read, validate and compile the rule tables.
 
     With no arguments: the tables shipped with smtpcodes, loaded once, from a compiled bundle
-    (``rules/_compiled/bundle.json``) rebuilt when a source file is newer.  ``providers_dir``
-    replaces the provider files (tests), ``rules_dir`` the reasons and patterns; those are
-    read and validated every time.
+    (``rules/_compiled/bundle.<cache tag>.marshal``) rebuilt when a source file is newer.
+    ``providers_dir`` replaces the provider files (tests), ``rules_dir`` the reasons and
+    patterns; those are read and validated every time.
     Raises :class:`CatalogueError` naming the file and the field when a file is malformed.
     """
     if providers_dir is None and rules_dir is None:
@@ -1121,8 +1124,10 @@ def load_rules(providers_dir: str | None = None, rules_dir: str | None = None) -
     return Rules(*_load(providers_dir or PROVIDERS_DIR, rules_dir or RULES_DIR))
 
 
-BUNDLE = os.path.join(RULES_DIR, "_compiled", "bundle.json")
-BUNDLE_VERSION = 1
+# marshal, like the catalogue bundle: twice as fast to read as JSON; the name carries the
+# interpreter's cache tag because the format is specific to the Python version
+BUNDLE = os.path.join(RULES_DIR, "_compiled", f"bundle.{sys.implementation.cache_tag}.marshal")
+BUNDLE_VERSION = 2
 
 _Parts = tuple[
     dict[str, Reason],
@@ -1152,15 +1157,15 @@ def _source_stamp(root: str) -> dict[str, int]:
 
 @cache
 def _shipped() -> Rules:
-    import json
-
     stamp = _source_stamp(RULES_DIR)
     try:
         with open(BUNDLE, "rb") as handle:
-            data = json.load(handle)
+            data = marshal.load(handle)  # noqa: S302 - our own file, written below
+        if not isinstance(data, dict):
+            raise TypeError("not a rule bundle")
         if data.get("version") == BUNDLE_VERSION and data.get("stamp") == stamp:
             return _from_bundle(data)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, EOFError, ValueError, KeyError, TypeError):
         pass  # no bundle yet, or a damaged one: compile again
     parts = _load(PROVIDERS_DIR, RULES_DIR)
     rules = Rules(*parts)
@@ -1170,12 +1175,10 @@ def _shipped() -> Rules:
 
 
 def _write_bundle(data: dict[str, Any]) -> None:
-    import json
-
     os.makedirs(os.path.dirname(BUNDLE), exist_ok=True)
     temporary = f"{BUNDLE}.{os.getpid()}.tmp"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+    with open(temporary, "wb") as handle:
+        marshal.dump(data, handle)
     os.replace(temporary, BUNDLE)
 
 

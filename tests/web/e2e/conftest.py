@@ -74,7 +74,8 @@ def live_server() -> Iterator[LiveServer]:
 
 def _require_chromium() -> None:
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+        # ./dev installs it; a missing browser is a broken setup, not a reason to skip
+        pytest.fail(f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")
 
 
 @pytest.fixture(scope="session")

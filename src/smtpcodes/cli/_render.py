@@ -275,17 +275,7 @@ def render_comparison(
     for info in (comp.a,) if comp.same else (comp.a, comp.b):
         page.blank()
         page.lines.append(s.dim("─" * min(width or 60, 60)))
-        _title_line(page, info)
-        if info.description:
-            page.heading("description")
-            page.para(info.description)
-        if info.when:
-            page.heading("when")
-            page.para(info.when)
-        _fixes(page, info)
-        if info.retry_note:
-            page.heading("retry_note")
-            page.para(info.retry_note)
+        _code_body(page, info, full=False)
     page.blank()
     page.lines.append(s.dim("─" * min(width or 60, 60)))
     if comp.when_which:

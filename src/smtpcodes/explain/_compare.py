@@ -35,6 +35,44 @@ def _typical(info: CodeInfo, phrases: dict[str, Any]) -> str:
     return phrase(phrases, "compare.no_enhanced_listed", code=info.code)
 
 
+#: dimensions compared the same way: (dimension, CodeInfo attribute, phrase table, template
+#: stem); templates compare.diff_<stem> (a, b, a_<stem>, b_<stem>) and compare.same_<stem>
+_DIMENSIONS = (
+    ("stage", "stages", "stage", "stage"),
+    ("next_step", "next_step", "next_step", "next"),
+    ("retry", "retry", "retry", "retry"),
+    ("who", "who", "who", "who"),
+    ("closes", "closes", "closes", "closes"),
+)
+
+
+def _dimension(
+    a: CodeInfo,
+    b: CodeInfo,
+    p: dict[str, Any],
+    dimension: str,
+    attribute: str,
+    table: str,
+    stem: str,
+) -> Difference | None:
+    value_a, value_b = getattr(a, attribute), getattr(b, attribute)
+    if not value_a or not value_b:
+        return None
+
+    def name(value: str | tuple[str, ...]) -> str:
+        return _names(value, p[table], p) if isinstance(value, tuple) else str(p[table][value])
+
+    same = set(value_a) == set(value_b) if isinstance(value_a, tuple) else value_a == value_b
+    if same:
+        return Difference(
+            dimension, False, phrase(p, f"compare.same_{stem}", **{stem: name(value_a)})
+        )
+    values = {f"a_{stem}": name(value_a), f"b_{stem}": name(value_b)}
+    return Difference(
+        dimension, True, phrase(p, f"compare.diff_{stem}", a=a.code, b=b.code, **values)
+    )
+
+
 def _differences(a: CodeInfo, b: CodeInfo, phrases: dict[str, Any]) -> list[Difference]:
     p = phrases
     out: list[Difference] = []
@@ -81,116 +119,10 @@ def _differences(a: CodeInfo, b: CodeInfo, phrases: dict[str, Any]) -> list[Diff
                     ),
                 )
             )
-    if a.stages and b.stages:
-        a_stage = _names(a.stages, p["stage"], p)
-        b_stage = _names(b.stages, p["stage"], p)
-        if set(a.stages) != set(b.stages):
-            out.append(
-                Difference(
-                    "stage",
-                    True,
-                    phrase(
-                        p,
-                        "compare.diff_stage",
-                        a=a.code,
-                        b=b.code,
-                        a_stage=a_stage,
-                        b_stage=b_stage,
-                    ),
-                )
-            )
-        else:
-            out.append(Difference("stage", False, phrase(p, "compare.same_stage", stage=a_stage)))
-    if a.next_step and b.next_step:
-        if a.next_step != b.next_step:
-            out.append(
-                Difference(
-                    "next_step",
-                    True,
-                    phrase(
-                        p,
-                        "compare.diff_next",
-                        a=a.code,
-                        b=b.code,
-                        a_next=p["next_step"][a.next_step],
-                        b_next=p["next_step"][b.next_step],
-                    ),
-                )
-            )
-        else:
-            out.append(
-                Difference(
-                    "next_step",
-                    False,
-                    phrase(p, "compare.same_next", next=p["next_step"][a.next_step]),
-                )
-            )
-    if a.retry and b.retry:
-        if a.retry != b.retry:
-            out.append(
-                Difference(
-                    "retry",
-                    True,
-                    phrase(
-                        p,
-                        "compare.diff_retry",
-                        a=a.code,
-                        b=b.code,
-                        a_retry=p["retry"][a.retry],
-                        b_retry=p["retry"][b.retry],
-                    ),
-                )
-            )
-        else:
-            out.append(
-                Difference(
-                    "retry", False, phrase(p, "compare.same_retry", retry=p["retry"][a.retry])
-                )
-            )
-    if a.who and b.who:
-        if set(a.who) != set(b.who):
-            out.append(
-                Difference(
-                    "who",
-                    True,
-                    phrase(
-                        p,
-                        "compare.diff_who",
-                        a=a.code,
-                        b=b.code,
-                        a_who=_names(a.who, p["who"], p),
-                        b_who=_names(b.who, p["who"], p),
-                    ),
-                )
-            )
-        else:
-            out.append(
-                Difference(
-                    "who", False, phrase(p, "compare.same_who", who=_names(a.who, p["who"], p))
-                )
-            )
-    if a.closes and b.closes:
-        if a.closes != b.closes:
-            out.append(
-                Difference(
-                    "closes",
-                    True,
-                    phrase(
-                        p,
-                        "compare.diff_closes",
-                        a=a.code,
-                        b=b.code,
-                        a_closes=p["closes"][a.closes],
-                        b_closes=p["closes"][b.closes],
-                    ),
-                )
-            )
-        else:
-            out.append(
-                Difference(
-                    "closes", False, phrase(p, "compare.same_closes", closes=p["closes"][a.closes])
-                )
-            )
+    for dimension, attribute, table, stem in _DIMENSIONS:
+        difference = _dimension(a, b, p, dimension, attribute, table, stem)
+        if difference is not None:
+            out.append(difference)
     if a.kind == b.kind == "basic":
         shared = [c for c in a.typical if c in b.typical]
         if a.typical != b.typical:

@@ -37,8 +37,12 @@ def _is_code(text: str) -> bool:
     return True
 
 
+_SECTION_WORD = re.compile(r"\bsections?\b")
+
+
 def finding_notes(findings: tuple[Finding, ...], lang: str) -> tuple[FindingNote, ...]:
     phrases = load_catalogue().phrases(lang)
+    section_word = phrases["source"]["word"]
     notes = []
     for finding in findings:
         values = dict(finding.params)
@@ -53,7 +57,8 @@ def finding_notes(findings: tuple[Finding, ...], lang: str) -> tuple[FindingNote
                 severity=finding.severity.value,
                 severity_label=phrases["severity"][finding.severity.value],
                 message=message,
-                rfc=finding.rfc,
+                # "RFC 2034 section 4" -> "RFC 2034 หัวข้อ 4": the citation in the reader's words
+                rfc=_SECTION_WORD.sub(section_word, finding.rfc),
                 line=finding.line,
             )
         )

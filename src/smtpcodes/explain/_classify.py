@@ -145,21 +145,23 @@ def classify(
     ``command`` the stage value of the command it answered ("rcpt"), if known.
     """
     text = " ".join(text.split())
-    features = TextFeatures(text)
+    klass = (code or enhanced or " ")[0]
+    failed = klass in "45"
+    # the text's features serve detection when there is no other context, and rule matching
+    # for a failure only: a success reply with a context needs none
+    features = TextFeatures(text) if failed or not context or context == text else None
     decisions: list[Decision] = []
     detected: list[tuple[int, re.Match[str], str]] = []
     if rules.providers:
-        if not context or context == text:
+        if features is not None and (not context or context == text):
             detected = _detect(rules, text, features)
         else:
             detected = _detect(rules, context, TextFeatures(context))
-    klass = (code or enhanced or " ")[0]
-    failed = klass in "45"
 
     provider: Provider | None = None
     rule: ProviderRule | None = None
     reason: str | None = None
-    if failed and rules.providers:
+    if features is not None and failed and rules.providers:
         named = [owner for owner, _, _ in detected if not rules.providers[owner].standalone]
         others = [owner for owner, _, _ in detected if rules.providers[owner].standalone]
         others += [i for i in rules.standalone if i not in others]
@@ -194,7 +196,7 @@ def classify(
         elif rule is not None:
             decisions.insert(0, Decision("provider", "provider-rule", provider.id, "", ""))
 
-    if failed and reason is None:
+    if features is not None and failed and reason is None:
         reason = _generic_reason(rules, code, enhanced, text, features, command, decisions)
 
     hard, conflict = _hardness(rules, code, enhanced, text, command, rule, provider, decisions)

@@ -38,6 +38,7 @@ import marshal
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
@@ -534,6 +535,8 @@ def _holds(keys: _Split, features: TextFeatures) -> bool:
 
 
 Conditions = tuple[frozenset[Key], ...]
+_MOST_ALTERNATIVES = 20  #: substrings looked for with one regex, at most
+_MOST_PROBES = 8  #: first-letters keys looked for in the text before working them out, at most
 _NO_PREFIXES: set[str] = set()
 
 
@@ -550,38 +553,73 @@ class TextIndex:
     __slots__ = (
         "_always",
         "_ascii",
+        "_built",
         "_by_prefix",
         "_by_word",
         "_compiled",
+        "_conditions",
         "_extra",
         "_fallback",
+        "_known",
         "_prefix_keys",
+        "_prefix_probe",
+        "_substring_bits",
+        "_substring_pattern",
+        "_substring_search",
         "_uses_prefixes",
         "_word_keys",
-        "conditions",
         "patterns",
     )
+
+    _by_word: dict[str, int]
+    _by_prefix: dict[str, int]
+    _fallback: list[tuple[int, tuple[str, ...]]]
+    _extra: dict[int, tuple[_Split, ...]]
+    _conditions: dict[str, Conditions]
+    _substring_bits: dict[str, int]
+    _substring_search: Callable[[str, int], re.Match[str] | None] | None
+    _always: int
+    _word_keys: frozenset[str]
+    _prefix_keys: frozenset[str]
+    _uses_prefixes: bool
+    _prefix_probe: tuple[str, ...] | None
+    _substring_pattern: str
 
     def __init__(self, patterns: list[str], known: dict[str, Conditions] | None = None) -> None:
         self.patterns = patterns
         self._compiled: list[re.Pattern[str] | None] = [None] * len(patterns)
         self._ascii: list[tuple[re.Pattern[str], str] | None] = [None] * len(patterns)
+        # the tables are built on first use: a command that explains one reply uses few indices
+        self._known = known
+        self._built = False
+
+    @property
+    def conditions(self) -> dict[str, Conditions]:
+        """The conditions of every pattern, to store in the bundle."""
+        if not self._built:
+            self._build()
+        return self._conditions
+
+    def _build(self) -> None:
+        # built on a new object, then copied: a thread that finds the index built never sees
+        # half-built tables (two threads may both build it, to the same effect)
+        new = TextIndex.__new__(TextIndex)
+        patterns, known = self.patterns, self._known
         # candidate sets are bit masks: bit n is regex n (one OR per matching key)
-        self._by_word: dict[str, int] = {}
-        self._by_prefix: dict[str, int] = {}
-        self._fallback: list[tuple[int, frozenset[str], frozenset[str], tuple[str, ...]]] = []
-        self._always = 0
-        self._extra: dict[int, tuple[_Split, ...]] = {}
-        #: the conditions of every pattern, to store in the bundle
-        self.conditions: dict[str, Conditions] = {}
+        new._by_word = {}
+        new._by_prefix = {}
+        new._fallback = []
+        new._always = 0
+        new._extra = {}
+        new._conditions = {}
         for number, pattern in enumerate(patterns):
             bit = 1 << number
             conditions = known.get(pattern) if known is not None else None
             if conditions is None:
                 conditions = regex_conditions(pattern)
-            self.conditions[pattern] = conditions
+            new._conditions[pattern] = conditions
             if not conditions:
-                self._always |= bit
+                new._always |= bit
                 continue
             # index by a condition without substrings when there is one (set lookups per text
             # instead of a substring search per regex); the others filter the candidates
@@ -597,22 +635,51 @@ class TextIndex:
                 first = indexable[0]
             rest = [c for c in conditions if c is not first]
             if rest:
-                self._extra[number] = tuple(_split(keys) for keys in rest)
+                new._extra[number] = tuple(_split(keys) for keys in rest)
+            # the condition holds when one of its words, first letters or substrings is in
+            # the text: words and first letters go to the maps (whatever the substrings), the
+            # substrings to the fallback, checked once any of them is found in the text
             words, prefixes, substrings = _split(first)
             if substrings:
-                self._fallback.append((bit, words, prefixes, substrings))
-                continue
+                new._fallback.append((bit, substrings))
             for word in words:
-                self._by_word[word] = self._by_word.get(word, 0) | bit
+                new._by_word[word] = new._by_word.get(word, 0) | bit
             for prefix in prefixes:
-                self._by_prefix[prefix] = self._by_prefix.get(prefix, 0) | bit
-        self._word_keys = frozenset(self._by_word)
-        self._prefix_keys = frozenset(self._by_prefix)
-        self._uses_prefixes = (
-            bool(self._prefix_keys)
-            or any(starts for _, _, starts, _ in self._fallback)
-            or any(keys[1] for conditions in self._extra.values() for keys in conditions)
+                new._by_prefix[prefix] = new._by_prefix.get(prefix, 0) | bit
+        new._word_keys = frozenset(new._by_word)
+        new._prefix_keys = frozenset(new._by_prefix)
+        new._uses_prefixes = bool(new._prefix_keys) or any(
+            keys[1] for conditions in new._extra.values() for keys in conditions
         )
+        # every first-letters key of the index: a text that contains none of them (as a
+        # substring) has no word starting with one, so its first letters need not be worked out
+        probe = set(new._prefix_keys)
+        for splits in new._extra.values():
+            for split in splits:
+                probe.update(split[1])
+        # (past a few keys, working the first letters out costs less than looking for them)
+        new._prefix_probe = tuple(sorted(probe)) if len(probe) <= _MOST_PROBES else None
+        # one regex over every substring of the fallback finds the ones in the text: at each
+        # place it matches the longest substring there (the alternatives are longest first),
+        # and the bits of that substring include those of every substring it starts with
+        texts = sorted(
+            {text for _, substrings in new._fallback for text in substrings},
+            key=lambda text: (-len(text), text),
+        )
+        new._substring_bits = dict.fromkeys(texts, 0)
+        for text in texts:
+            for bit, substrings in new._fallback:
+                if any(text.startswith(start) for start in substrings):
+                    new._substring_bits[text] |= bit
+        # (sre tries every alternative at every place: past a few dozen, a loop is faster;
+        # compiled on first use, as the regexes are)
+        new._substring_pattern = (
+            "|".join(map(re.escape, texts)) if len(texts) <= _MOST_ALTERNATIVES else ""
+        )
+        new._substring_search = None
+        for name in _BUILT_SLOTS:
+            setattr(self, name, getattr(new, name))
+        self._built = True
 
     def __len__(self) -> int:
         return len(self.patterns)
@@ -655,6 +722,8 @@ class TextIndex:
 
     def candidates(self, features: TextFeatures) -> list[int]:
         """Indices (ascending) of the regexes that may match the text."""
+        if not self._built:
+            self._build()
         words = features.words
         if words is None:
             return list(range(len(self.patterns)))
@@ -663,22 +732,39 @@ class TextIndex:
         by_word = self._by_word
         for word in words.intersection(self._word_keys):
             found |= by_word[word]
-        prefixes = features.prefixes if self._uses_prefixes else _NO_PREFIXES
+        low = features.low
+        prefixes = _NO_PREFIXES
+        if self._uses_prefixes:
+            known = features._prefixes
+            if known is not None:
+                prefixes = known
+            elif self._prefix_probe is None:
+                prefixes = features.prefixes
+            else:
+                for probe in self._prefix_probe:
+                    if probe in low:
+                        prefixes = features.prefixes
+                        break
         if prefixes:
             by_prefix = self._by_prefix
             for prefix in prefixes.intersection(self._prefix_keys):
                 found |= by_prefix[prefix]
-        low = features.low
-        for bit, keys, starts, substrings in self._fallback:
-            if (keys and not words.isdisjoint(keys)) or (
-                starts and not prefixes.isdisjoint(starts)
-            ):
-                found |= bit
-                continue
-            for text in substrings:
-                if text in low:
-                    found |= bit
-                    break
+        search = self._substring_search
+        if search is None and self._substring_pattern:
+            search = self._substring_search = re.compile(self._substring_pattern).search
+        if search is not None:
+            substring_bits = self._substring_bits
+            match = search(low, 0)
+            while match is not None:
+                found |= substring_bits[match.group()]
+                match = search(low, match.start() + 1)
+        else:
+            for bit, substrings in self._fallback:
+                if not found & bit:
+                    for text in substrings:
+                        if text in low:
+                            found |= bit
+                            break
         extra = self._extra
         result = []
         while found:
@@ -703,6 +789,12 @@ class TextIndex:
             result.append(number)
         return result
 
+
+_BUILT_SLOTS = tuple(
+    name
+    for name in TextIndex.__slots__
+    if name not in ("_ascii", "_built", "_compiled", "_known", "patterns")
+)
 
 # -- the loaded tables -----------------------------------------------------------------------
 

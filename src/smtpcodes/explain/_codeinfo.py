@@ -14,7 +14,6 @@ from smtpcodes.explain._model import (
     CodeRef,
     Fact,
     Link,
-    RegistryView,
     TranscriptView,
     VendorView,
 )
@@ -248,18 +247,6 @@ def code_info(code: str, lang: str) -> CodeInfo:
         CodeRef(c.code, _title_of(catalogue, c.code, lang), c.note.get(lang, ""))
         for c in entry.confused_with
     )
-    registry = None
-    if entry.registry is not None:
-        row = entry.registry
-        registry = RegistryView(
-            row.code,
-            row.sample_text,
-            row.basic_codes,
-            row.description,
-            row.references,
-            row.date,
-            row.deprecated,
-        )
     del label
     return CodeInfo(
         code=code,
@@ -294,7 +281,7 @@ def code_info(code: str, lang: str) -> CodeInfo:
         sources=tuple(source_link(s, phrases) for s in entry.sources),
         examples=entry.examples,
         typical=typical,
-        registry=registry,
+        registry=entry.registry,
         vendor=tuple(_vendor_view(v, lang, phrases) for v in vendor),
         transcript=_transcript(catalogue, code),
     )

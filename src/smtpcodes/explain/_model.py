@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from smtpcodes.catalogue import RegistryRow
+
+#: the IANA row as the catalogue holds it: plain data already, shown unchanged
+RegistryView = RegistryRow
+
 
 @dataclass(frozen=True, slots=True)
 class Link:
@@ -36,17 +41,6 @@ class FindingNote:
     message: str
     rfc: str
     line: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RegistryView:
-    code: str
-    sample_text: str
-    basic_codes: str
-    description: str
-    references: tuple[str, ...]
-    date: str = ""
-    deprecated: bool = False
 
 
 @dataclass(frozen=True, slots=True)

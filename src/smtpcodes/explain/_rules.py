@@ -46,6 +46,7 @@ from typing import Any
 
 from smtpcodes._errors import CatalogueError
 from smtpcodes.catalogue import Source
+from smtpcodes.protocol import Stage
 
 # os.path rather than pathlib: pathlib's import costs the CLI start-up time
 RULES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules")
@@ -56,18 +57,7 @@ ACTORS = ("sender", "sender-admin", "recipient", "recipient-admin")
 #: Retry policies of a reason: retry as is later, fix first, or never for this address.
 RETRY_POLICIES = ("later", "after-fix", "never")
 #: Stage values a pattern or code map may be limited to (smtpcodes.protocol.Stage).
-STAGES = (
-    "connect",
-    "ehlo",
-    "starttls",
-    "auth",
-    "mail",
-    "rcpt",
-    "data",
-    "end-of-data",
-    "quit",
-    "other",
-)
+STAGES = tuple(stage.value for stage in Stage if stage is not Stage.ANY)
 
 _BASIC = re.compile(r"[2-5]\d\d")
 # RFC 3463 section 2: status-code = class "." subject "." detail, no leading zeros
@@ -890,20 +880,10 @@ def _schema() -> Any:
     def struct(name: str, fields: list[tuple[Any, ...]]) -> Any:
         return msgspec.defstruct(name, fields, forbid_unknown_fields=True, frozen=True)
 
-    actor = Literal["sender", "sender-admin", "recipient", "recipient-admin"]
-    policy = Literal["later", "after-fix", "never"]
-    stage = Literal[
-        "connect",
-        "ehlo",
-        "starttls",
-        "auth",
-        "mail",
-        "rcpt",
-        "data",
-        "end-of-data",
-        "quit",
-        "other",
-    ]
+    # Literal[("a", "b")] is Literal["a", "b"]: one list of allowed values, above
+    actor = Literal[ACTORS]  # type: ignore[valid-type]
+    policy = Literal[RETRY_POLICIES]  # type: ignore[valid-type]
+    stage = Literal[STAGES]  # type: ignore[valid-type]
     digit = Literal["2", "3", "4", "5"]
     source = struct(
         "Source",

@@ -69,8 +69,6 @@ def source_link(source: Source, phrases: dict[str, Any]) -> Link:
         first = source.section.split(",")[0].split()[0] if source.section else ""
         if first and first[0].isdigit():
             url += f"#section-{first.rstrip('.')}"
-        elif first.lower().startswith("appendix"):
-            pass
     elif not url and source.ref.upper().startswith("IANA"):
         url = "https://www.iana.org/assignments/smtp-enhanced-status-codes/"
     return Link(label, url)
@@ -241,13 +239,11 @@ def code_info(code: str, lang: str) -> CodeInfo:
     stages = tuple(s.value for s in entry.stages)
     typical = entry.enhanced if entry.kind.value == "basic" else entry.basic
     typical_key = "enhanced" if entry.kind.value == "basic" else "basic"
-    label = phrases["labels"]
     related = tuple(CodeRef(c, _title_of(catalogue, c, lang)) for c in entry.related)
     confused = tuple(
         CodeRef(c.code, _title_of(catalogue, c.code, lang), c.note.get(lang, ""))
         for c in entry.confused_with
     )
-    del label
     return CodeInfo(
         code=code,
         kind=kind,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from markupsafe import escape
 from starlette.requests import Request
 from web_html import parse
 
 import smtpcodes.explain
+from smtpcodes._record import replace
 from smtpcodes.catalogue import load_catalogue
 from smtpcodes.explain import TranscriptView, canonical_pair, code_info, compare
 from smtpcodes.web import class_members, curated_pairs, is_curated
@@ -157,7 +156,7 @@ def test_recorded_transcript_is_shown_with_its_date(web, web_app):
     )
     pages = web_app.state.pages
     for lang, year in (("en", "2026"), ("th", "2569")):
-        info = dataclasses.replace(code_info("535", lang), transcript=transcript)
+        info = replace(code_info("535", lang), transcript=transcript)
         request = Request(
             {
                 "type": "http",

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from smtpcodes._errors import CatalogueError
+from smtpcodes._record import struct_type
 from smtpcodes.catalogue._schema import Entry, Pair, Transcript
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -36,30 +37,44 @@ def _read(path: Path) -> dict[str, Any]:
         raise CatalogueError(f"{path}: not valid TOML: {exc}") from None
 
 
-def _convert(raw: dict[str, Any], kind: type[Any], path: Path) -> Any:
+def _validated(path: Path, kind: type[Any]) -> dict[str, Any]:
+    """The file's data checked against the record class ``kind``, as plain data with every
+    default filled in (enums as their values); unknown keys are errors, so a typo in a field
+    name is caught."""
     import msgspec
 
     try:
-        return msgspec.convert(raw, kind)
+        data: dict[str, Any] = msgspec.to_builtins(
+            msgspec.convert(_read(path), struct_type(kind, strict=True))
+        )
     except msgspec.ValidationError as exc:
         raise CatalogueError(f"{path}: {exc}") from None
+    return data
+
+
+def _entry_data(path: Path) -> dict[str, Any]:
+    data = _validated(path, Entry)
+    if path.stem != data["code"]:
+        raise CatalogueError(f"{path}: file name must be the code, found code = {data['code']!r}")
+    return data
 
 
 def load_entry_file(path: Path) -> Entry:
-    entry: Entry = _convert(_read(path), Entry, path)
-    if path.stem != entry.code:
-        raise CatalogueError(f"{path}: file name must be the code, found code = {entry.code!r}")
-    return entry
+    """One entry file, validated, as the catalogue serves it."""
+    from smtpcodes.catalogue._loader import decode_entry
+
+    return decode_entry(_entry_data(path))
 
 
 def load_pair_file(path: Path) -> Pair:
-    pair: Pair = _convert(_read(path), Pair, path)
-    return pair
+    """One pair file, validated, as the catalogue serves it."""
+    from smtpcodes.catalogue._loader import decode_pair
+
+    return decode_pair(_validated(path, Pair))
 
 
 def compile_sources(data_dir: Path = DATA_DIR) -> dict[str, Any]:
     """Read and validate every source file; return the bundle as plain data."""
-    import msgspec
 
     entries: list[Any] = []
     vendor: list[Any] = []
@@ -71,14 +86,13 @@ def compile_sources(data_dir: Path = DATA_DIR) -> dict[str, Any]:
         if part == "phrases":
             phrases[path.stem] = _read(path)
         elif part == "pairs":
-            pairs.append(msgspec.to_builtins(load_pair_file(path)))
+            pairs.append(_validated(path, Pair))
         elif part == "transcripts":
-            transcript: Transcript = _convert(_read(path), Transcript, path)
-            transcripts.append(msgspec.to_builtins(transcript))
+            transcripts.append(_validated(path, Transcript))
         elif part == "vendor":
-            vendor.append(msgspec.to_builtins(load_entry_file(path)))
+            vendor.append(_entry_data(path))
         elif part in {"basic", "enhanced", "classes"}:
-            entries.append(msgspec.to_builtins(load_entry_file(path)))
+            entries.append(_entry_data(path))
         else:
             raise CatalogueError(f"{path}: unexpected folder {part!r} in the catalogue")
     return {

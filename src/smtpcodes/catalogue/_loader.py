@@ -90,7 +90,8 @@ def _text(raw: dict[str, Any]) -> Text:
     )
 
 
-def _entry(raw: dict[str, Any]) -> Entry:
+def decode_entry(raw: dict[str, Any]) -> Entry:
+    """An entry from its plain data (as compiled into the bundle)."""
     registry = raw.get("registry")
     retry = raw.get("retry")
     return Entry(
@@ -121,6 +122,12 @@ def _entry(raw: dict[str, Any]) -> Entry:
     )
 
 
+def decode_pair(raw: dict[str, Any]) -> Pair:
+    """A curated pair from its plain data."""
+    sources = tuple(_source(s) for s in raw.get("sources", ()))
+    return Pair(raw["a"], raw["b"], dict(raw["note"]), sources)
+
+
 class Catalogue:
     """The knowledge base, looked up by code.
 
@@ -134,12 +141,7 @@ class Catalogue:
         self._blobs: dict[str, bytes] = bundle["entries"]
         self._vendor_blobs: dict[str, list[bytes]] = bundle["vendor"]
         self._built: dict[str, Entry] = {}
-        self._pairs = {
-            (p["a"], p["b"]): Pair(
-                p["a"], p["b"], dict(p["note"]), tuple(_source(s) for s in p.get("sources", ()))
-            )
-            for p in bundle["pairs"]
-        }
+        self._pairs = {(p["a"], p["b"]): decode_pair(p) for p in bundle["pairs"]}
         self._phrases: dict[str, dict[str, Any]] = bundle["phrases"]
         self._transcripts: dict[str, bytes] = bundle["transcripts"]
         self.languages: tuple[str, ...] = tuple(
@@ -158,7 +160,7 @@ class Catalogue:
             blob = self._blobs.get(code)
             if blob is None:
                 return None
-            entry = self._built[code] = _entry(marshal.loads(blob))  # noqa: S302 - our bundle
+            entry = self._built[code] = decode_entry(marshal.loads(blob))  # noqa: S302 - our bundle
         return entry
 
     def get(self, code: str) -> Entry:
@@ -178,7 +180,7 @@ class Catalogue:
     def vendor_uses(self, code: str) -> tuple[Entry, ...]:
         """Provider entries for an exact enhanced code such as ``5.7.27``."""
         blobs = self._vendor_blobs.get(code, ())
-        return tuple(_entry(marshal.loads(blob)) for blob in blobs)  # noqa: S302 - our bundle
+        return tuple(decode_entry(marshal.loads(blob)) for blob in blobs)  # noqa: S302 - our bundle
 
     def vendor_codes(self) -> list[str]:
         return sorted(self._vendor_blobs, key=_sort_key)

@@ -1,15 +1,15 @@
 """The shape of a catalogue entry: language-neutral facts plus text per language.
 
 One TOML file per code (``data/basic/535.toml``, ``data/enhanced/5.7.8.toml``,
-``data/vendor/<provider>/5.7.27.toml``) is validated into these frozen dataclasses
+``data/vendor/<provider>/5.7.27.toml``) is validated against these frozen records
 (msgspec, at compile time) and served from the compiled bundle at run time.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 
+from smtpcodes._record import field, record
 from smtpcodes.protocol import Stage
 
 
@@ -73,7 +73,7 @@ class NextStep(Enum):
     FIX_CLIENT = "fix-client"  #: the client sent something wrong: fix the software
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Source:
     """Where a fact comes from: an RFC section, an IANA row or a provider page."""
 
@@ -84,7 +84,7 @@ class Source:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Confusion:
     """A code this one is often mistaken for, with why (per language)."""
 
@@ -92,7 +92,7 @@ class Confusion:
     note: dict[str, str]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Text:
     """Everything a reader sees about one code, in one language."""
 
@@ -107,7 +107,7 @@ class Text:
     retry_note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RegistryRow:
     """An IANA enhanced-status-code registry row, kept as the registry has it."""
 
@@ -120,7 +120,7 @@ class RegistryRow:
     deprecated: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Entry:
     """One code of the knowledge base."""
 
@@ -148,7 +148,7 @@ class Entry:
     examples: tuple[str, ...] = ()  #: real reply lines that parse to this code
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Transcript:
     """A real session recorded against the sandbox, showing ``code`` where it happens.
 
@@ -163,7 +163,7 @@ class Transcript:
     lines: tuple[str, ...]  #: the transcript, swaks-style markers included
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pair:
     """A curated comparison of two codes people confuse, with a hand-written note."""
 

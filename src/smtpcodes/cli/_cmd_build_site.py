@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urljoin, urlsplit
 
+from smtpcodes._record import record
 from smtpcodes.cli._app import UsageError
 from smtpcodes.cli._exit import ExitStatus
 
@@ -113,7 +114,7 @@ def _base_url(raw: str | None) -> str:
 # ---- the build ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Failure:
     path: str
     status: int

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
 
 from smtpcodes._errors import CodeSyntaxError
+from smtpcodes._record import record
 
 
 class ReplyClass(IntEnum):
@@ -42,7 +42,7 @@ STANDARD_CODES: frozenset[int] = frozenset(
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@record(order=True)
 class BasicCode:
     """A three-digit reply code such as ``535``.
 

@@ -13,10 +13,10 @@ The registry writes codes with an ``X`` for the class (``X.7.8``): such a code i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import IntEnum
 
 from smtpcodes._errors import CodeSyntaxError
+from smtpcodes._record import record
 
 _ENHANCED = re.compile(r"([245Xx])\.(\d{1,3})\.(\d{1,3})")
 _EXPECTED = "class.subject.detail such as 5.7.8 (class 2, 4 or 5, RFC 3463 section 2)"
@@ -43,7 +43,7 @@ class Subject(IntEnum):
     SECURITY_POLICY = 7  #: X.7.XXX security or policy status
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EnhancedCode:
     """An enhanced status code such as ``5.7.8``, or a generic ``X.7.8``.
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from enum import Enum
 
 from smtpcodes._errors import LocalError
+from smtpcodes._record import field, fields, record
 from smtpcodes.protocol import MECHANISMS, Stage
 from smtpcodes.protocol._session import check_ehlo_name, check_path
 
@@ -58,7 +58,7 @@ _QUIT_STAGE = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Timeouts:
     """Seconds to wait at each stage for a complete reply (or the connection, or TLS).
 
@@ -81,7 +81,7 @@ class Timeouts:
     quit: float = 30.0
 
     def __post_init__(self) -> None:
-        for name in self.__slots__:
+        for name in fields(self):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
                 raise ProbeOptionsError(
@@ -123,7 +123,7 @@ class Timeouts:
         }.get(stage, self.ehlo)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProbeOptions:
     """One probe: where to connect and how far to go.
 

@@ -29,9 +29,9 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from smtpcodes._errors import SmtpcodesError
+from smtpcodes._record import record
 from smtpcodes.catalogue import load_catalogue
 from smtpcodes.diagnose._options import ProbeOptions, QuitAfter, TlsMode
 from smtpcodes.diagnose._phrases import message_template, probe_phrases, say
@@ -77,7 +77,7 @@ SHOWN_MESSAGE_LINES = 40
 _MAX_AUTH_ROUNDS = 4
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Clock:
     """Time, injectable: ``monotonic`` for the transcript's elapsed times, ``wall`` for
     the generated message's Date header."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 
+from smtpcodes._record import record
 from smtpcodes.explain import Explanation, FindingNote
 from smtpcodes.protocol import Finding, Reply, Stage
 
@@ -45,7 +45,7 @@ EXIT_STATUS: dict[Outcome, int] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TranscriptLine:
     """One line of the transcript: ``<** 550 5.1.1 No such user`` at 12.3 ms.
 
@@ -66,7 +66,7 @@ class TranscriptLine:
         return f"{self.marker.value} {self.text}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TlsInfo:
     version: str  #: "TLSv1.3"
     cipher: str  #: "TLS_AES_256_GCM_SHA384"
@@ -78,7 +78,7 @@ class TlsInfo:
     not_after: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Verdict:
     """How the probe ended, and the stage that decided it."""
 
@@ -90,7 +90,7 @@ class Verdict:
     enhanced: str | None = None  #: and its enhanced code, e.g. "5.1.1"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProbeResult:
     """Everything a probe saw.  ``smtpcodes probe --json`` prints this (schema probe@1)."""
 

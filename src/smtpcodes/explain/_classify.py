@@ -27,9 +27,9 @@ Pure: no I/O beyond the rule tables loaded once.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from smtpcodes._record import record
 from smtpcodes.explain._rules import (
     CompiledProvider,
     Provider,
@@ -56,7 +56,7 @@ class Decision(NamedTuple):
     pattern: str = ""  #: the regex that matched, as written in the rule file
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Classification:
     """The language-neutral verdict on one reply."""
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
+from smtpcodes._record import record
 from smtpcodes.protocol import Stage
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Extracted:
     """A reply found inside other text."""
 

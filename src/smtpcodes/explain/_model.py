@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from smtpcodes._record import record
 from smtpcodes.catalogue import RegistryRow
 
 #: the IANA row as the catalogue holds it: plain data already, shown unchanged
 RegistryView = RegistryRow
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Link:
     label: str
     url: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Fact:
     """One language-neutral fact with its localized label and value."""
 
@@ -26,14 +25,14 @@ class Fact:
     raw: tuple[str, ...] = ()  #: the neutral values: ("auth",)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CodeRef:
     code: str
     title: str
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FindingNote:
     kind: str
     severity: str
@@ -43,7 +42,7 @@ class FindingNote:
     line: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VendorView:
     provider: str
     provider_name: str
@@ -56,7 +55,7 @@ class VendorView:
     sources: tuple[Link, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TranscriptView:
     scenario: str
     probe_command: str
@@ -65,7 +64,7 @@ class TranscriptView:
     lines: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CodeInfo:
     """Everything about one code in one language."""
 
@@ -104,7 +103,7 @@ class CodeInfo:
     transcript: TranscriptView | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReplyView:
     code: str
     enhanced: str | None
@@ -113,7 +112,7 @@ class ReplyView:
     complete: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReasonView:
     """Why the mail failed, from the reason taxonomy (``rules/reasons.toml``)."""
 
@@ -123,7 +122,7 @@ class ReasonView:
     steps: tuple[str, ...]  #: what to do, in order
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BounceView:
     """Hard or soft: will the same message to the same address fail again?"""
 
@@ -133,14 +132,14 @@ class BounceView:
     conflict: bool = False  #: the basic and enhanced codes disagree (RFC 2034 section 4)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RetryAdvice:
     advice: str  #: "later" | "after-fix" | "never"
     when: str  #: the general rule for this advice
     how: str  #: what it means for this reason
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Party:
     """Someone who must act: ``sender``, ``sender-admin``, ``recipient``, ``recipient-admin``."""
 
@@ -148,7 +147,7 @@ class Party:
     label: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProviderView:
     """Who sent the reply, and what its documentation says about it when a rule matched."""
 
@@ -161,7 +160,7 @@ class ProviderView:
     source: str = ""  #: provenance of the rule
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CommandView:
     """The command the reply answered, when the text says so."""
 
@@ -170,7 +169,7 @@ class CommandView:
     said: str  #: as the text names it: "RCPT TO", "end of DATA", "Password"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Evidence:
     """Why the explanation says what it says: which rule or field decided, on what text."""
 
@@ -181,7 +180,7 @@ class Evidence:
     matched: str = ""  #: the part of the input that matched
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Explanation:
     """What a code or a reply means: ``explain("550 5.1.1 no such user", "en")``."""
 
@@ -209,14 +208,14 @@ class Explanation:
         return info
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Difference:
     dimension: str  #: "class", "stage", "next_step", "retry", "who", "closes", "enhanced", "kind"
     differs: bool
     sentence: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FactRow:
     key: str
     label: str
@@ -225,7 +224,7 @@ class FactRow:
     differs: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Comparison:
     """Two codes side by side: ``compare("354", "535", "th")``."""
 

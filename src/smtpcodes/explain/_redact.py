@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING
+
+from smtpcodes._record import replace
 
 if TYPE_CHECKING:
     from smtpcodes.explain._model import Explanation
@@ -239,4 +240,4 @@ def redact_explanation(explanation: Explanation) -> Explanation:
         replace(item, matched=red(item.matched)) if item.matched else item
         for item in explanation.evidence
     )
-    return replace(explanation, **changes)  # type: ignore[arg-type]
+    return replace(explanation, **changes)

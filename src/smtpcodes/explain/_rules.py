@@ -39,12 +39,12 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
 from typing import Any
 
 from smtpcodes._errors import CatalogueError
+from smtpcodes._record import record
 from smtpcodes.catalogue import Source
 from smtpcodes.protocol import Stage
 
@@ -70,7 +70,7 @@ _ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 # -- run-time values -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReasonText:
     title: str
     summary: str
@@ -78,7 +78,7 @@ class ReasonText:
     retry: str  #: how to retry (or not) for this reason
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reason:
     """One reason of the taxonomy, e.g. ``userunknown``."""
 
@@ -89,13 +89,13 @@ class Reason:
     sources: tuple[Source, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RuleText:
     meaning: str
     fix: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProviderRule:
     """A provider's rule: when it applies and what it means."""
 
@@ -116,7 +116,7 @@ class ProviderRule:
         return (bool(self.match), bool(self.enhanced), bool(self.codes))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Provider:
     id: str
     name: str
@@ -128,7 +128,7 @@ class Provider:
     path: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pattern:
     """A generic text pattern (patterns.toml): provider-neutral wording seen in real replies."""
 
@@ -142,7 +142,7 @@ class Pattern:
     commands: frozenset[str] = frozenset()  #: STAGES; the command must be known and listed
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CodeMapping:
     """An enhanced (``X.1.1``, ``X.4.X``) or basic (``552``) code mapped to a reason."""
 
@@ -789,7 +789,7 @@ _BUILT_SLOTS = tuple(
 # -- the loaded tables -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompiledProvider:
     provider: Provider
     rules: TextIndex  #: one entry per (rule, match regex)

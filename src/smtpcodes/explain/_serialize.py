@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import fields, is_dataclass
 from enum import Enum
 from typing import Any
+
+from smtpcodes._record import fields, is_record
 
 SCHEMA_VERSION = 1
 
 
 def to_data(value: Any) -> Any:
-    """Dataclasses, tuples and enums to plain JSON-ready data."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_data(getattr(value, f.name)) for f in fields(value)}
+    """Records, dataclasses, tuples and enums to plain JSON-ready data."""
+    if is_record(value) and not isinstance(value, type):
+        return {name: to_data(getattr(value, name)) for name in fields(value)}
+    if hasattr(value, "__dataclass_fields__") and not isinstance(value, type):
+        import dataclasses  # already imported by whoever made the value
+
+        return {f.name: to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, list | tuple):
         return [to_data(v) for v in value]
     if isinstance(value, dict):

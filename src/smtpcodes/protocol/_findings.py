@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+
+from smtpcodes._record import record
 
 
 class Severity(Enum):
@@ -60,7 +61,7 @@ class FindingKind(Enum):
     TIMEOUT = "timeout"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Finding:
     """One deviation, e.g. ``550 4.7.1 ...`` gives CLASS_MISMATCH on line 1.
 

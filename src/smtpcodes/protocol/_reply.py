@@ -15,9 +15,9 @@ and nothing else: no other exception escapes :func:`parse_reply`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from smtpcodes._errors import ReplyParseError
+from smtpcodes._record import record
 from smtpcodes.codes import STANDARD_CODES, BasicCode, EnhancedCode
 from smtpcodes.protocol._findings import Finding, FindingKind, Severity
 
@@ -33,7 +33,7 @@ _ENHANCED = re.compile(r"(\d)\.(\d{1,3})\.(\d{1,3})(?=\s|$)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReplyLine:
     """One line of a reply: ``550-5.1.1 The email account ...``."""
 
@@ -50,7 +50,7 @@ class ReplyLine:
         return self.text.split(maxsplit=1)[1] if " " in self.text.strip() else ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reply:
     """A complete server reply.
 

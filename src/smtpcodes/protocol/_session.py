@@ -33,10 +33,11 @@ import binascii
 import hmac
 import re
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 from smtpcodes._errors import LocalError, ReplyParseError
+from smtpcodes._record import field, record
 from smtpcodes.protocol._findings import Finding, FindingKind, Severity
 from smtpcodes.protocol._reply import MAX_BUFFERED_LINE, Reply, ReplyParser
 from smtpcodes.protocol._stage import Stage
@@ -195,7 +196,7 @@ class SentKind(Enum):
     MESSAGE = "message"  #: the dot-stuffed message and the final ``.``
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Sent:
     """Bytes the session queued, and how a transcript may show them.
 
@@ -222,7 +223,7 @@ shown='AUTH PLAIN <redacted>', secret=True)
         return self.wire.decode("utf-8", "replace").removesuffix("\r\n")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Answer:
     """A reply and what it answers: ``550 5.1.1 ...`` to ``RCPT`` at :attr:`Stage.RCPT`."""
 
@@ -241,7 +242,7 @@ class Answer:
         return self.reply.code_text[:1] in ("2", "3")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Problem:
     """A finding no single reply carries: a timeout, a close, garbage, an endless reply."""
 
@@ -253,7 +254,7 @@ class Problem:
 Event = Answer | Problem
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Extensions:
     """What the server advertised in its EHLO reply (RFC 5321 section 4.1.1.1).
 

@@ -24,10 +24,10 @@ and give, on the wire::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 
 from smtpcodes._errors import LocalError
+from smtpcodes._record import field, record
 from smtpcodes.protocol import Stage
 
 
@@ -50,7 +50,7 @@ class Engine(Enum):
 RULE_STAGES: tuple[Stage, ...] = tuple(s for s in Stage if s is not Stage.ANY)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rule:
     """Reply ``lines`` at ``stage`` (only to ``command``, if given) when the conditions hold.
 
@@ -106,7 +106,7 @@ class Rule:
         return ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Scenario:
     """A named way for the sandbox to behave, demonstrating ``code`` at ``stage``."""
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from smtpcodes._record import record
 from smtpcodes.catalogue import Tier, load_catalogue
 from smtpcodes.protocol import Stage
 
@@ -28,7 +28,7 @@ def read_data(name: str) -> dict[str, Any]:
         return tomllib.load(handle)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServerWords:
     """The host name and banner the sandbox greets with (data/replies.toml)."""
 

@@ -15,11 +15,11 @@ import asyncio
 import contextlib
 import ipaddress
 import ssl
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
 from smtpcodes._errors import LocalError
+from smtpcodes._record import record
 from smtpcodes.sandbox._director import Director, Stats
 from smtpcodes.sandbox._model import Engine, Scenario
 from smtpcodes.sandbox._replies import server_words
@@ -33,7 +33,7 @@ class ListenError(LocalError):
     """The listen address is wrong, not allowed, or in use."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ListenAddress:
     host: str
     port: int

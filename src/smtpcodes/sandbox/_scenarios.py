@@ -12,11 +12,11 @@ import difflib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from smtpcodes._record import record
 from smtpcodes.catalogue import Closes, Kind, load_catalogue
 from smtpcodes.protocol import SESSION_FLOW, Stage
 from smtpcodes.sandbox._model import RULE_STAGES, Engine, Rule, Scenario, ScenarioError
@@ -75,7 +75,7 @@ _RULE_KEYS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Skipped:
     """A catalogue code with no scenario, and why (shown by ``--list-scenarios``)."""
 
@@ -331,7 +331,7 @@ def load_file(path: Path) -> list[Scenario]:
 # -- generated scenarios -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Builtin:
     skip_classes: tuple[str, ...]
     prefer: dict[str, Stage]
@@ -420,7 +420,7 @@ def generated_scenarios() -> tuple[list[Scenario], list[Skipped]]:
 # -- the registry ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ScenarioSet:
     """Every scenario by name, in listing order, plus the codes left out and why."""
 

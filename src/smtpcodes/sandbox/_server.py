@@ -19,10 +19,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from smtpcodes._record import field, record
 from smtpcodes.protocol import Stage
 from smtpcodes.sandbox._director import Director
 from smtpcodes.sandbox._model import Rule, Scenario
@@ -40,18 +40,18 @@ _LOGIN_USER = base64.b64encode(b"Username:").decode()  # RFC 4954 section 4.1 ex
 _LOGIN_PASSWORD = base64.b64encode(b"Password:").decode()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Send:
     data: bytes
     delay: float = 0.0  #: seconds to wait first (slow replies)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StartTls:
     """Upgrade the connection now (the 220 reply was sent just before)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Close:
     delay: float = 0.0
 
@@ -59,7 +59,7 @@ class Close:
 Action = Send | StartTls | Close
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Settings:
     """What the server offers; the same for every session of one server."""
 

@@ -33,11 +33,11 @@ import shlex
 import sys
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from smtpcodes._errors import LocalError
+from smtpcodes._record import record as value_type
 from smtpcodes.catalogue import Transcript
 from smtpcodes.sandbox._model import Scenario
 from smtpcodes.sandbox._run import Sandbox
@@ -69,7 +69,7 @@ class RecordError(LocalError):
     """A recording could not be made (the probe failed to run, or gave no transcript)."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_type
 class Recording:
     transcript: Transcript
     exit_status: int

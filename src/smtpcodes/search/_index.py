@@ -31,6 +31,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
+from smtpcodes._record import record
 from smtpcodes.catalogue import Catalogue, Entry, Kind, load_catalogue
 from smtpcodes.codes import EnhancedCode
 from smtpcodes.explain import code_info, kind_of
@@ -62,7 +63,7 @@ _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]{2,}")
 _KIND_BONUS = {"basic": 0.3, "class": 0.2, "enhanced": 0.15, "vendor": 0.0}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Item:
     """One thing a hit can point at: an entry (any language)."""
 
@@ -74,7 +75,7 @@ class _Item:
     classes: tuple[str, ...]  #: generic enhanced entries: the classes it is meaningful in
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Row:
     """One FTS row: an item in one language."""
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from smtpcodes._errors import LocalError
+from smtpcodes._record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SearchHit:
     """One result of ``search("mailbox full", "en")``.
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 from smtpcodes._errors import CodeSyntaxError
+from smtpcodes._record import record
 from smtpcodes.explain import kind_of, normalize_code
 
 #: Longer queries are cut: nobody types more, and a pasted log line keeps its start.
@@ -72,7 +72,7 @@ def exact_code(query: str) -> str | None:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CodePrefix:
     """The start of a code: ``55`` (basic) or ``5.7`` / ``x.7.1`` (enhanced)."""
 

@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from smtpcodes._errors import SmtpcodesError
+from smtpcodes._record import record
 from smtpcodes.catalogue import load_catalogue
 from smtpcodes.explain import code_info
 from smtpcodes.protocol import SESSION_FLOW, Stage
@@ -65,7 +65,7 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Code:
     code: str
     index: int

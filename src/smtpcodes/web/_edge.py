@@ -15,10 +15,11 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from smtpcodes._record import record
 
 Headers = list[tuple[bytes, bytes]]
 #: Builds the 413 answer for a request (problem+json under /api, a page elsewhere).
@@ -42,7 +43,7 @@ _KEEP_ON_304 = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Stored:
     status: int
     headers: tuple[tuple[bytes, bytes], ...]

@@ -13,7 +13,6 @@ import datetime as dt
 import gettext
 import io
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from importlib import resources
 
 from babel.dates import get_month_names
@@ -21,6 +20,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from smtpcodes._record import record
 from smtpcodes.i18n import DEFAULT_LANGUAGE, active_language
 
 #: Thai readers count years in the Buddhist era: 2026 CE is 2569 BE.
@@ -68,7 +68,7 @@ class Interface:
             active_language.reset(token)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LocalDate:
     """A date as its reader counts it: ``2014-08-13`` is 13 August 2557 for a Thai reader."""
 

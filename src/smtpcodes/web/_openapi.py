@@ -1,5 +1,5 @@
 """The OpenAPI document: paths and parameters from the routes, schemas from the result
-dataclasses (msgspec), prose from ``openapi.toml``, errors as RFC 9457 problem details."""
+records (msgspec), prose from ``openapi.toml``, errors as RFC 9457 problem details."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import msgspec
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from smtpcodes._record import struct_type
 from smtpcodes.explain import CodeInfo, Comparison, Explanation
 from smtpcodes.web._api import ExplainRequest
 from smtpcodes.web._problem import MEDIA_TYPE
@@ -39,7 +40,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "required": ["type", "title", "status", "detail"],
 }
 
-#: Used until smtpcodes.search exists; mirrors its SearchHit dataclass.
+#: Used until smtpcodes.search exists; mirrors its SearchHit record.
 _SEARCH_HIT_FALLBACK: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -66,11 +67,12 @@ def _version() -> str:
 
 
 def _components() -> dict[str, Any]:
-    types: list[Any] = [CodeInfo, Comparison, Explanation, ExplainRequest]
+    types: list[Any] = [struct_type(CodeInfo), struct_type(Comparison), struct_type(Explanation)]
+    types.append(ExplainRequest)
     try:
         from smtpcodes.search import SearchHit
 
-        types.append(SearchHit)
+        types.append(struct_type(SearchHit))
     except ImportError:
         pass
     _, components = msgspec.json.schema_components(types, ref_template=_REF)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -19,6 +18,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from smtpcodes._errors import CodeSyntaxError, ReplyParseError, SmtpcodesError
+from smtpcodes._record import record
 from smtpcodes.catalogue import load_catalogue
 from smtpcodes.explain import (
     CodeInfo,
@@ -77,7 +77,7 @@ class NoSuchLanguage(Exception):
         self.tail = tail
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LanguageLink:
     lang: str
     name: str
@@ -85,7 +85,7 @@ class LanguageLink:
     current: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ClassCard:
     code: str
     digit: str
@@ -95,14 +95,14 @@ class ClassCard:
     count: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PairLink:
     a: CodeInfo
     b: CodeInfo
     href: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Group:
     code: str  #: the class or subject page: "5xx", "X.7.X"
     name: str

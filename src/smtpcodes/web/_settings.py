@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from smtpcodes._record import record
 
 #: RFC 9110 section 15.5.14: the server refuses a request body larger than it will process.
 #: 64 KiB holds any real reply or bounce excerpt many times over.
 MAX_BODY = 64 * 1024
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Settings:
     """``Settings(base_url="https://smtp.example.org")``.
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
 
 from markupsafe import Markup, escape
 
+from smtpcodes._record import record
 from smtpcodes.catalogue import Kind, load_catalogue
 from smtpcodes.explain import canonical_pair, sort_key
 
@@ -39,7 +39,7 @@ _CODE_IN_TEXT = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Alternate:
     hreflang: str
     href: str

@@ -1,0 +1,202 @@
+"""smtpcodes._record: the frozen value classes behave as frozen slotted dataclasses did."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import pickle
+
+import msgspec
+import pytest
+
+from smtpcodes._record import (
+    FrozenRecordError,
+    field,
+    fields,
+    is_record,
+    record,
+    replace,
+    struct_type,
+)
+
+
+@record
+class Point:
+    """A point."""
+
+    x: int
+    y: int = 0
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return self.x + self.y
+
+
+@record
+class Secret:
+    user: str
+    password: str = field(repr=False)
+
+
+@record(order=True)
+class Version:
+    major: int
+    minor: int = 0
+
+
+@record
+class Checked:
+    value: int
+    seen: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.value < 0:
+            raise ValueError("negative")
+        self.seen.append(self.value)
+
+
+@record
+class Line:
+    start: Point
+    end: Point | None = None
+    points: tuple[Point, ...] = ()
+
+
+def test_init_defaults_and_factories() -> None:
+    first, second = Point(1), Point(1)
+    assert (first.x, first.y, first.tags) == (1, 0, {})
+    assert first.tags is not second.tags  # a fresh default per instance
+    assert Point(1, 2).total == 3
+    assert Point(x=1, y=2, tags={"a": "b"}).tags == {"a": "b"}
+    with pytest.raises(TypeError):
+        Point()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Point(1, 2, {}, 4)  # type: ignore[call-arg]
+
+
+def test_slotted_and_frozen() -> None:
+    point = Point(1)
+    assert Point.__slots__ == ("x", "y", "tags")
+    assert not hasattr(point, "__dict__")
+    with pytest.raises(FrozenRecordError, match=r"'x'.*frozen"):
+        point.x = 2  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del point.y  # type: ignore[misc]
+    assert point.x == 1
+
+
+def test_equality_and_hash_follow_class_and_fields() -> None:
+    assert Version(1, 2) == Version(1, 2)
+    assert Version(1, 2) != Version(1, 3)
+    assert hash(Version(1, 2)) == hash(Version(1, 2))
+    assert len({Version(1), Version(1), Version(2)}) == 2
+
+    @record
+    class Other:
+        major: int
+        minor: int = 0
+
+    assert Version(1, 2) != Other(1, 2)  # same fields, another class
+    assert Version(1, 2) != (1, 2)
+    with pytest.raises(TypeError):
+        hash(Point(1))  # a dict field is unhashable, as with dataclasses
+
+
+def test_order_only_when_asked() -> None:
+    assert sorted([Version(2), Version(1, 5), Version(1)]) == [
+        Version(1),
+        Version(1, 5),
+        Version(2),
+    ]
+    assert Version(1) < Version(1, 1) <= Version(1, 1) < Version(2)
+    with pytest.raises(TypeError):
+        _ = Point(1) < Point(2)  # type: ignore[operator]
+
+
+def test_repr_hides_fields_marked_so() -> None:
+    assert repr(Point(1, 2)) == "Point(x=1, y=2, tags={})"
+    shown = repr(Secret("alice", "hunter2"))
+    assert shown == "Secret(user='alice')"
+    assert "hunter2" not in shown
+
+
+def test_post_init_runs() -> None:
+    assert Checked(3).seen == [3]
+    with pytest.raises(ValueError, match="negative"):
+        Checked(-1)
+
+
+def test_replace_fields_and_match() -> None:
+    point = Point(1, 2)
+    moved = replace(point, y=5)
+    assert (moved, point) == (Point(1, 5), Point(1, 2))
+    with pytest.raises(TypeError, match="no field 'z'"):
+        replace(point, z=1)
+    assert fields(point) == fields(Point) == ("x", "y", "tags")
+    assert is_record(point)
+    assert is_record(Point)
+    assert not is_record(1)
+    match point:
+        case Point(x, y):
+            assert (x, y) == (1, 2)
+        case _:
+            pytest.fail("match_args")
+
+
+def test_copy_and_pickle() -> None:
+    point = Point(1, 2, {"k": "v"})
+    assert copy.copy(point) == point
+    clone = copy.deepcopy(point)
+    assert clone == point
+    assert clone.tags is not point.tags
+    assert pickle.loads(pickle.dumps(point)) == point  # noqa: S301 - our own bytes
+    assert pickle.loads(pickle.dumps(Version(1, 2))) == Version(1, 2)  # noqa: S301
+
+
+def test_inheritance_adds_fields() -> None:
+    @record
+    class Point3(Point):
+        z: int = 0
+
+    point = Point3(1, 2, {}, 3)
+    assert fields(point) == ("x", "y", "tags", "z")
+    assert point.total == 3
+    assert point.z == 3
+    assert repr(Point3(1)) == "Point3(x=1, y=0, tags={}, z=0)"
+
+
+def test_definition_errors_are_clear() -> None:
+    with pytest.raises(TypeError, match="'b' without a default"):
+
+        @record
+        class Bad:
+            a: int = 1
+            b: int
+
+    with pytest.raises(TypeError, match=r"use smtpcodes\._record\.field"):
+
+        @record
+        class Mixed:
+            a: list[int] = dataclasses.field(default_factory=list)
+
+
+def test_struct_type_validates_nested_records() -> None:
+    data = {"start": {"x": 1}, "points": [{"x": 2, "y": 3}]}
+    loose = msgspec.convert(data, struct_type(Line))
+    assert msgspec.to_builtins(loose) == {
+        "start": {"x": 1, "y": 0, "tags": {}},
+        "end": None,
+        "points": ({"x": 2, "y": 3, "tags": {}},),
+    }
+    with pytest.raises(msgspec.ValidationError, match=r"\$\.start\.x"):
+        msgspec.convert({"start": {"x": "one"}}, struct_type(Line))
+    msgspec.convert({"start": {"x": 1, "extra": 1}}, struct_type(Line))  # ignored when loose
+    with pytest.raises(msgspec.ValidationError, match="unknown field `extra`"):
+        msgspec.convert({"start": {"x": 1, "extra": 1}}, struct_type(Line, strict=True))
+    assert struct_type(Line) is struct_type(Line)
+    schema = msgspec.json.schema(struct_type(Point, strict=True))
+    point_schema = schema["$defs"]["Point"]
+    assert point_schema["additionalProperties"] is False
+    assert point_schema["required"] == ["x"]
+    assert point_schema["description"] == "A point."

@@ -123,3 +123,31 @@ def test_real_process_entry_point():
     )
     assert done.returncode == 0, done.stderr
     assert "ความแตกต่างหลัก" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["explain", "--redact", "--json", "550", "5.1.1", "no"],
+        ["show", "5.7.8", "--lang", "th"],
+        ["compare", "354", "535", "--color", "never"],
+        ["list", "--class", "4", "--stage", "rcpt", "--kind", "basic"],
+        ["search", "relay", "--lang", "en"],
+    ],
+)
+def test_a_parser_built_for_one_command_parses_as_the_full_one(argv):
+    from smtpcodes.cli._app import PLUGINS, build_parser
+
+    full = build_parser(argv[0] if argv[0] in PLUGINS else None).parse_args(argv)
+    alone = build_parser(argv[0])
+    assert alone.parse_args(argv) == full
+    assert list(alone._subparsers._group_actions[0].choices) == [argv[0]]
+
+
+@pytest.mark.parametrize("first", [None, "--help", "nosuchcommand"])
+def test_top_level_help_lists_every_command(first):
+    from smtpcodes.cli._app import COMMANDS, PLUGINS, build_parser
+
+    shown = build_parser(first).format_help()
+    for name in [*COMMANDS, *PLUGINS]:
+        assert f"    {name}" in shown

@@ -1,7 +1,5 @@
 """``python -m smtpcodes``."""
 
-import sys
+from smtpcodes.cli import console
 
-from smtpcodes.cli import main
-
-sys.exit(main())
+console()

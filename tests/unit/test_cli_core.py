@@ -151,3 +151,39 @@ def test_top_level_help_lists_every_command(first):
     shown = build_parser(first).format_help()
     for name in [*COMMANDS, *PLUGINS]:
         assert f"    {name}" in shown
+
+
+@pytest.mark.parametrize(
+    ("argv", "status", "stderr"),
+    [
+        (["list", "--kind", "enhanced", "--json"], 0, ""),
+        (["show", "99"], 2, "'99' is not an SMTP reply code"),
+        (["999"], 3, "999 is not in the catalogue"),
+        (["search", "--help"], 0, ""),
+    ],
+)
+def test_the_program_flushes_everything_and_keeps_the_status(argv, status, stderr):
+    """console() leaves with os._exit after a built-in command: nothing may be lost."""
+    done = subprocess.run(
+        [sys.executable, "-m", "smtpcodes", *argv],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == status
+    assert stderr.encode() in done.stderr
+    if "--json" in argv:
+        assert len(json.loads(done.stdout)["items"]) > 80  # the whole document arrived
+
+
+def test_the_program_is_quiet_when_its_reader_goes_away():
+    # 640 KB of JSON: far more than a pipe holds, so the writer meets the closed pipe
+    done = subprocess.run(  # noqa: S602 - a fixed command line, to get a closed pipe
+        f"'{sys.executable}' -m smtpcodes list --kind enhanced --json | head -c 10",
+        shell=True,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert done.stderr == b""

@@ -58,7 +58,8 @@ def _read_bundle(bundle: str, data_dir: str) -> dict[str, Any]:
     if fresh:
         try:
             with open(bundle, "rb") as handle:
-                data = marshal.load(handle)  # noqa: S302 - our own file, written by _compile
+                # one read, then loads: load(handle) reads object by object, slower
+                data = marshal.loads(handle.read())  # noqa: S302 - our own file (_compile)
             if isinstance(data, dict) and data.get("format") == BUNDLE_FORMAT:
                 return data
         except (EOFError, ValueError, TypeError, OSError):

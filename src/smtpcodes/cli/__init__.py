@@ -1,6 +1,6 @@
 """The command line face: argument parsing and rendering only."""
 
-from smtpcodes.cli._app import Environment, build_parser, main
+from smtpcodes.cli._app import Environment, build_parser, console, main
 from smtpcodes.cli._exit import ExitStatus
 
-__all__ = ["Environment", "ExitStatus", "build_parser", "main"]
+__all__ = ["Environment", "ExitStatus", "build_parser", "console", "main"]

@@ -418,3 +418,32 @@ def main(argv: Sequence[str] | None = None, io: Environment | None = None) -> in
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
         return ExitStatus.OK
+
+
+def _short_lived(argv: list[str]) -> bool:
+    """Whether the command line runs a built-in command (show, explain, compare, list): one
+    answer printed, no threads, no atexit handlers, no reference cycles worth collecting."""
+    args = _shortcut(argv)
+    return bool(args) and args[0] in HANDLERS
+
+
+def console() -> None:
+    """The ``smtpcodes`` program (``main`` is the same without leaving the process).
+
+    A built-in command runs with the cyclic garbage collector off and ends with
+    ``os._exit`` once its output is flushed: collections during start-up and tearing
+    down every module at exit cost a fifth of the time of ``smtpcodes explain ...``, for
+    nothing, as the process ends right away.  The other commands (serve, probe, sandbox...)
+    may run threads and atexit handlers, and exit the usual way.
+    """
+    argv = sys.argv[1:]
+    if not _short_lived(argv):
+        sys.exit(main(argv))
+    import gc
+
+    gc.disable()
+    status = main(argv)
+    with contextlib.suppress(OSError, ValueError):  # a reader that went away: nothing to say
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(status)

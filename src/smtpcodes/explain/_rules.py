@@ -1232,7 +1232,8 @@ def _shipped() -> Rules:
     stamp = _source_stamp(RULES_DIR)
     try:
         with open(BUNDLE, "rb") as handle:
-            data = marshal.load(handle)  # noqa: S302 - our own file, written below
+            # one read, then loads: load(handle) reads object by object, three times slower
+            data = marshal.loads(handle.read())  # noqa: S302 - our own file, written below
         if not isinstance(data, dict):
             raise TypeError("not a rule bundle")
         if data.get("version") == BUNDLE_VERSION and data.get("stamp") == stamp:

@@ -38,10 +38,10 @@ import marshal
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from smtpcodes._errors import CatalogueError
 from smtpcodes._record import record
@@ -58,6 +58,8 @@ ACTORS = ("sender", "sender-admin", "recipient", "recipient-admin")
 RETRY_POLICIES = ("later", "after-fix", "never")
 #: Stage values a pattern or code map may be limited to (smtpcodes.protocol.Stage).
 STAGES = tuple(stage.value for stage in Stage if stage is not Stage.ANY)
+
+_T = TypeVar("_T")
 
 _BASIC = re.compile(r"[2-5]\d\d")
 # RFC 3463 section 2: status-code = class "." subject "." detail, no leading zeros
@@ -575,13 +577,33 @@ class TextIndex:
     _prefix_probe: tuple[str, ...] | None
     _substring_pattern: str
 
-    def __init__(self, patterns: list[str], known: dict[str, Conditions] | None = None) -> None:
+    def __init__(
+        self,
+        patterns: list[str],
+        known: dict[str, Conditions] | None = None,
+        tables: dict[str, Any] | None = None,
+    ) -> None:
         self.patterns = patterns
         self._compiled: list[re.Pattern[str] | None] = [None] * len(patterns)
         self._ascii: list[tuple[re.Pattern[str], str] | None] = [None] * len(patterns)
-        # the tables are built on first use: a command that explains one reply uses few indices
+        # the tables are built on first use: a command that explains one reply uses few
+        # indices; or they come ready-made from the bundle (see tables())
         self._known = known
         self._built = False
+        if tables is not None:
+            for name in _BUILT_SLOTS:
+                setattr(self, name, tables[name])
+            self._substring_search = None
+            self._built = True
+
+    def tables(self) -> dict[str, Any]:
+        """The built lookup tables, as plain data: ``TextIndex(patterns, tables=...)`` takes
+        them back (the bundle stores them, so no process builds them twice)."""
+        if not self._built:
+            self._build()
+        found = {name: getattr(self, name) for name in _BUILT_SLOTS}
+        found["_substring_search"] = None  # a compiled regex's method: made again on use
+        return found
 
     @property
     def conditions(self) -> dict[str, Conditions]:
@@ -797,8 +819,38 @@ class CompiledProvider:
     textless: tuple[int, ...]  #: rules decided by codes alone
 
 
+class LazySequence(Sequence[_T]):
+    """A sequence whose items are made on first access (``make(index)``), then kept."""
+
+    __slots__ = ("_items", "_make")
+
+    def __init__(self, size: int, make: Callable[[int], _T]) -> None:
+        self._items: list[_T | None] = [None] * size
+        self._make = make
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> _T: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[_T, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> _T | tuple[_T, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        item = self._items[index]
+        if item is None:
+            item = self._items[index] = self._make(index % len(self._items))
+        return item
+
+
 class Rules:
-    """Every rule table, compiled: reasons, patterns, code maps, providers, phrases."""
+    """Every rule table, compiled: reasons, patterns, code maps, providers, phrases.
+
+    Loaded from the bundle, a provider (its rules and their index) is decoded when a reply
+    first needs it: explaining one reply touches one or two of the fourteen.
+    """
 
     def __init__(
         self,
@@ -808,9 +860,17 @@ class Rules:
         enhanced: dict[str, CodeMapping],
         basic: dict[str, tuple[CodeMapping, ...]],
         too_many_recipients: tuple[str, ...],
-        providers: tuple[Provider, ...],
+        providers: Sequence[Provider],
         known: dict[str, Conditions] | None = None,
+        *,
+        detect: Sequence[tuple[str, ...]] | None = None,
+        standalone: Sequence[bool] | None = None,
+        compiled: Sequence[CompiledProvider] | None = None,
+        tables: dict[str, dict[str, Any]] | None = None,
     ) -> None:
+        """``detect``, ``standalone``, ``compiled`` and ``tables`` come from the bundle, so
+        that ``providers`` can be lazy; by default they are worked out from ``providers``."""
+        tables = tables or {}
         self.reasons = reasons
         self.phrases = phrases
         self.languages = tuple(sorted(phrases, key=lambda lang: (lang != "en", lang)))
@@ -818,31 +878,50 @@ class Rules:
         self.enhanced = enhanced
         self.basic = basic
         self.providers = providers
-        self.by_id = {p.id: p for p in providers}
         flat: list[str] = []
         owners: list[int] = []
         for number, pattern in enumerate(patterns):
             flat += pattern.match
             owners += [number] * len(pattern.match)
-        self.pattern_index = TextIndex(flat, known)
+        self.pattern_index = TextIndex(flat, known, tables.get("patterns"))
         self.pattern_owners = tuple(owners)
         self.too_many_recipients = too_many_recipients
-        self.too_many_index = TextIndex(list(too_many_recipients), known)
-        self.compiled = tuple(_compile_provider(p, known) for p in providers)
-        detect: list[str] = []
+        self.too_many_index = TextIndex(list(too_many_recipients), known, tables.get("too_many"))
+        self.compiled: Sequence[CompiledProvider] = (
+            compiled
+            if compiled is not None
+            else tuple(_compile_provider(p, known) for p in providers)
+        )
+        if detect is None:
+            detect = [p.detect for p in providers]
+        if standalone is None:
+            standalone = [p.standalone for p in providers]
+        flat_detect: list[str] = []
         detect_owner: list[int] = []
-        for number, provider in enumerate(providers):
-            detect += provider.detect
-            detect_owner += [number] * len(provider.detect)
-        self.detect_index = TextIndex(detect, known)
+        for number, regexes in enumerate(detect):
+            flat_detect += regexes
+            detect_owner += [number] * len(regexes)
+        self.detect_index = TextIndex(flat_detect, known, tables.get("detect"))
         self.detect_owners = tuple(detect_owner)
-        self.standalone = tuple(i for i, p in enumerate(providers) if p.standalone)
+        self.standalone = tuple(i for i, alone in enumerate(standalone) if alone)
+
+    @property
+    def by_id(self) -> dict[str, Provider]:
+        return {p.id: p for p in self.providers}
 
     def reason(self, reason_id: str) -> Reason:
         return self.reasons[reason_id]
 
+    def tables(self) -> dict[str, dict[str, Any]]:
+        """The built tables of the shared indices (stored in the bundle)."""
+        return {
+            "patterns": self.pattern_index.tables(),
+            "too_many": self.too_many_index.tables(),
+            "detect": self.detect_index.tables(),
+        }
+
     def conditions(self) -> dict[str, Conditions]:
-        """The prefilter conditions of every regex (stored in the bundle)."""
+        """The prefilter conditions of every regex."""
         found: dict[str, Conditions] = {}
         for index in (self.pattern_index, self.too_many_index, self.detect_index):
             found.update(index.conditions)
@@ -851,7 +930,11 @@ class Rules:
         return found
 
 
-def _compile_provider(provider: Provider, known: dict[str, Conditions] | None) -> CompiledProvider:
+def _compile_provider(
+    provider: Provider,
+    known: dict[str, Conditions] | None,
+    tables: dict[str, Any] | None = None,
+) -> CompiledProvider:
     patterns: list[str] = []
     owners: list[int] = []
     textless: list[int] = []
@@ -860,7 +943,8 @@ def _compile_provider(provider: Provider, known: dict[str, Conditions] | None) -
             textless.append(number)
         patterns += rule.match
         owners += [number] * len(rule.match)
-    return CompiledProvider(provider, TextIndex(patterns, known), tuple(owners), tuple(textless))
+    index = TextIndex(patterns, known, tables)
+    return CompiledProvider(provider, index, tuple(owners), tuple(textless))
 
 
 # -- validation ------------------------------------------------------------------------------
@@ -1199,7 +1283,7 @@ def load_rules(providers_dir: str | None = None, rules_dir: str | None = None) -
 # marshal, like the catalogue bundle: twice as fast to read as JSON; the name carries the
 # interpreter's cache tag because the format is specific to the Python version
 BUNDLE = os.path.join(RULES_DIR, "_compiled", f"bundle.{sys.implementation.cache_tag}.marshal")
-BUNDLE_VERSION = 2
+BUNDLE_VERSION = 3
 
 _Parts = tuple[
     dict[str, Reason],
@@ -1243,7 +1327,7 @@ def _shipped() -> Rules:
     parts = _load(PROVIDERS_DIR, RULES_DIR)
     rules = Rules(*parts)
     with contextlib.suppress(OSError):  # a read-only install: compile in memory every time
-        _write_bundle({**_to_bundle(parts, rules.conditions()), "stamp": stamp})
+        _write_bundle({**_to_bundle(parts, rules), "stamp": stamp})
     return rules
 
 
@@ -1269,7 +1353,25 @@ def _source_data(source: Source) -> dict[str, str]:
     }
 
 
-def _to_bundle(parts: _Parts, conditions: dict[str, Conditions]) -> dict[str, Any]:
+def _provider_data(provider: Provider, compiled: CompiledProvider) -> bytes:
+    """One provider's rules and the tables of their index, as one blob (decoded on use)."""
+    rules = [
+        [
+            r.id,
+            r.reason,
+            r.source,
+            {lang: [t.meaning, list(t.fix)] for lang, t in r.text.items()},
+            sorted(r.codes),
+            sorted(r.enhanced),
+            list(r.match),
+            r.hard,
+        ]
+        for r in provider.rules
+    ]
+    return marshal.dumps({"rules": rules, "index": compiled.rules.tables()})
+
+
+def _to_bundle(parts: _Parts, compiled: Rules) -> dict[str, Any]:
     reasons, phrases, patterns, enhanced, basic, too_many, providers = parts
     return {
         "version": BUNDLE_VERSION,
@@ -1312,27 +1414,41 @@ def _to_bundle(parts: _Parts, conditions: dict[str, Conditions]) -> dict[str, An
                 "sources": [_source_data(x) for x in p.sources],
                 "standalone": p.standalone,
                 "path": p.path,
-                "rules": [
-                    [
-                        r.id,
-                        r.reason,
-                        r.source,
-                        {lang: [t.meaning, list(t.fix)] for lang, t in r.text.items()},
-                        sorted(r.codes),
-                        sorted(r.enhanced),
-                        list(r.match),
-                        r.hard,
-                    ]
-                    for r in p.rules
-                ],
+                "blob": _provider_data(p, compiled.compiled[number]),
             }
-            for p in providers
+            for number, p in enumerate(providers)
         ],
-        "conditions": {
-            pattern: [sorted([kind, text] for kind, text in keys) for keys in found]
-            for pattern, found in conditions.items()
-        },
+        "tables": compiled.tables(),
     }
+
+
+def _decode_provider(head: dict[str, Any]) -> tuple[Provider, dict[str, Any]]:
+    data = marshal.loads(head["blob"])  # noqa: S302 - our own bundle
+    provider = Provider(
+        id=head["id"],
+        name=head["name"],
+        docs=head["docs"],
+        detect=tuple(head["detect"]),
+        sources=tuple(Source(**x) for x in head["sources"]),
+        rules=tuple(
+            ProviderRule(
+                id=r[0],
+                provider=head["id"],
+                reason=r[1],
+                source=r[2],
+                text={lang: RuleText(t[0], tuple(t[1])) for lang, t in r[3].items()},
+                codes=frozenset(r[4]),
+                enhanced=frozenset(r[5]),
+                match=tuple(r[6]),
+                hard=r[7],
+                order=number,
+            )
+            for number, r in enumerate(data["rules"])
+        ),
+        standalone=head["standalone"],
+        path=head["path"],
+    )
+    return provider, data["index"]
 
 
 def _from_bundle(data: dict[str, Any]) -> Rules:
@@ -1363,37 +1479,15 @@ def _from_bundle(data: dict[str, Any]) -> Rules:
     basic: dict[str, list[CodeMapping]] = {}
     for m in data["basic"]:
         basic.setdefault(m[0], []).append(CodeMapping(m[0], m[1], m[2], frozenset(m[3])))
-    providers = tuple(
-        Provider(
-            id=p["id"],
-            name=p["name"],
-            docs=p["docs"],
-            detect=tuple(p["detect"]),
-            sources=tuple(Source(**x) for x in p["sources"]),
-            rules=tuple(
-                ProviderRule(
-                    id=r[0],
-                    provider=p["id"],
-                    reason=r[1],
-                    source=r[2],
-                    text={lang: RuleText(t[0], tuple(t[1])) for lang, t in r[3].items()},
-                    codes=frozenset(r[4]),
-                    enhanced=frozenset(r[5]),
-                    match=tuple(r[6]),
-                    hard=r[7],
-                    order=number,
-                )
-                for number, r in enumerate(p["rules"])
-            ),
-            standalone=p["standalone"],
-            path=p["path"],
-        )
-        for p in data["providers"]
-    )
-    known = {
-        pattern: tuple(frozenset((kind, text) for kind, text in keys) for keys in found)
-        for pattern, found in data["conditions"].items()
-    }
+    heads: list[dict[str, Any]] = data["providers"]
+    decoded = LazySequence(len(heads), lambda number: _decode_provider(heads[number]))
+
+    def compile_one(number: int) -> CompiledProvider:
+        provider, tables = decoded[number]
+        return _compile_provider(provider, None, tables)
+
+    providers = LazySequence(len(heads), lambda number: decoded[number][0])
+    compiled = LazySequence(len(heads), compile_one)
     return Rules(
         reasons,
         data["phrases"],
@@ -1402,7 +1496,10 @@ def _from_bundle(data: dict[str, Any]) -> Rules:
         {k: tuple(v) for k, v in basic.items()},
         tuple(data["too_many_recipients"]),
         providers,
-        known,
+        detect=[tuple(head["detect"]) for head in heads],
+        standalone=[head["standalone"] for head in heads],
+        compiled=compiled,
+        tables=data["tables"],
     )
 
 

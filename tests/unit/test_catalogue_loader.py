@@ -67,6 +67,8 @@ def test_bundle_format_constants_agree():
     from smtpcodes.catalogue import _compile, _loader
 
     assert _compile.BUNDLE_FORMAT == _loader.BUNDLE_FORMAT
+    assert _compile.MAGIC == _loader._MAGIC
+    assert _compile.BLOB_TABLES == _loader._BLOB_TABLES
 
 
 def test_bundle_of_an_older_format_is_rebuilt(tmp_path, data_copy):
@@ -76,4 +78,30 @@ def test_bundle_of_an_older_format_is_rebuilt(tmp_path, data_copy):
     bundle.write_bytes(marshal.dumps({"entries": [], "format": 1}))
     future = 2**62
     os.utime(bundle, ns=(future, future))
-    assert _read_bundle(str(bundle), str(data_copy))["format"] == 2
+    assert _read_bundle(str(bundle), str(data_copy))["format"] == 3
+
+
+def test_a_bundle_cut_short_is_rebuilt(tmp_path, data_copy):
+    bundle = tmp_path / "bundle.marshal"
+    _read_bundle(str(bundle), str(data_copy))
+    whole = bundle.read_bytes()
+    bundle.write_bytes(whole[:100])  # the header is cut
+    future = 2**62
+    os.utime(bundle, ns=(future, future))
+    again = Catalogue(_read_bundle(str(bundle), str(data_copy)))
+    assert again.get("535").text["en"].title == "Authentication credentials invalid"
+    assert len(bundle.read_bytes()) == len(whole)
+
+
+def test_the_mapped_bundle_serves_what_was_packed(tmp_path, data_copy):
+    from smtpcodes.catalogue._compile import compile_sources, pack
+
+    bundle = tmp_path / "bundle.marshal"
+    _read_bundle(str(bundle), str(data_copy))  # written
+    mapped = _read_bundle(str(bundle), str(data_copy))  # read back, mapped
+    packed = pack(compile_sources(data_copy))
+    for table in ("entries", "vendor", "transcripts"):
+        assert dict(mapped[table]) == packed[table]
+    assert {k: v for k, v in mapped.items() if k not in ("entries", "vendor", "transcripts")} == {
+        k: v for k, v in packed.items() if k not in ("entries", "vendor", "transcripts")
+    }

@@ -22,7 +22,7 @@ from smtpcodes.catalogue._schema import Entry, Pair, Transcript
 
 DATA_DIR = Path(__file__).with_name("data")
 #: bumped whenever the packed layout changes, so an older bundle is rebuilt, not misread
-BUNDLE_FORMAT = 2
+BUNDLE_FORMAT = 3
 
 
 def source_files(data_dir: Path = DATA_DIR) -> Iterator[Path]:
@@ -107,29 +107,53 @@ def compile_sources(data_dir: Path = DATA_DIR) -> dict[str, Any]:
 def pack(bundle: dict[str, Any]) -> dict[str, Any]:
     """The run-time form: each entry marshalled on its own, decoded only when looked up.
 
-    Loading the whole catalogue to show one code cost the CLI most of its start-up; a dict
-    of bytes loads at memcpy speed and each lookup decodes one small blob.
+    Loading the whole catalogue to show one code cost the CLI most of its start-up; each
+    lookup decodes one small blob instead.
     """
-    vendor: dict[str, list[bytes]] = {}
+    vendor: dict[str, list[Any]] = {}
     for item in bundle["vendor"]:
-        vendor.setdefault(item["code"], []).append(marshal.dumps(item))
+        vendor.setdefault(item["code"], []).append(item)
     return {
         "format": BUNDLE_FORMAT,
         "index": {e["code"]: e["kind"] for e in bundle["entries"]},
         "entries": {e["code"]: marshal.dumps(e) for e in bundle["entries"]},
-        "vendor": vendor,
+        "vendor": {code: marshal.dumps(items) for code, items in vendor.items()},
         "pairs": bundle["pairs"],
         "phrases": bundle["phrases"],
         "transcripts": {t["code"]: marshal.dumps(t) for t in bundle["transcripts"]},
     }
 
 
+#: the blob tables of a packed bundle: stored after the header, found by (offset, size)
+BLOB_TABLES = ("entries", "vendor", "transcripts")
+MAGIC = b"smtpcodes catalogue\n"
+
+
+def to_file(packed: dict[str, Any]) -> bytes:
+    """The bundle file: MAGIC, the header's size (8 bytes, little-endian), the header (a
+    marshalled dict in which each blob table maps keys to (offset, size)), then the blobs.
+    A reader maps the file and reads the header only; a blob is read when it is looked up.
+    """
+    header = {k: v for k, v in packed.items() if k not in BLOB_TABLES}
+    blobs: list[bytes] = []
+    offset = 0
+    for table in BLOB_TABLES:
+        spans: dict[str, tuple[int, int]] = {}
+        for key, blob in packed[table].items():
+            spans[key] = (offset, len(blob))
+            blobs.append(blob)
+            offset += len(blob)
+        header[table] = spans
+    head = marshal.dumps(header)
+    return b"".join([MAGIC, len(head).to_bytes(8, "little"), head, *blobs])
+
+
 def write_bundle(target: Path, data_dir: Path = DATA_DIR) -> dict[str, Any]:
-    bundle = pack(compile_sources(data_dir))
+    packed = pack(compile_sources(data_dir))
     target.parent.mkdir(parents=True, exist_ok=True)
     # marshal: plain data only, read back twice as fast as JSON; the file name carries the
     # interpreter's cache tag because the format is specific to the Python version
     tmp = target.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(marshal.dumps(bundle))
+    tmp.write_bytes(to_file(packed))
     tmp.replace(target)
-    return bundle
+    return packed

@@ -7,8 +7,10 @@ and rebuilt automatically when a source file is newer than it.
 from __future__ import annotations
 
 import marshal
+import mmap
 import os
 import sys
+from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -33,7 +35,9 @@ from smtpcodes.protocol import Stage
 # os.path rather than pathlib: pathlib's import costs the CLI start-up time
 _HERE = os.path.dirname(os.path.abspath(__file__))
 DATA_DIR = os.path.join(_HERE, "data")
-BUNDLE_FORMAT = 2  # keep equal to _compile.BUNDLE_FORMAT (tested)
+BUNDLE_FORMAT = 3  # keep these equal to _compile's BUNDLE_FORMAT, MAGIC, BLOB_TABLES (tested)
+_MAGIC = b"smtpcodes catalogue\n"
+_BLOB_TABLES = ("entries", "vendor", "transcripts")
 BUNDLE = os.path.join(_HERE, "_compiled", f"bundle.{sys.implementation.cache_tag}.marshal")
 
 
@@ -50,6 +54,45 @@ def _newest_source(root: str) -> int:
     return newest
 
 
+class _Blobs(Mapping[str, bytes]):
+    """A blob table of the bundle file: each blob is read from the mapped file on lookup."""
+
+    __slots__ = ("_base", "_data", "_spans")
+
+    def __init__(self, data: mmap.mmap, base: int, spans: dict[str, tuple[int, int]]) -> None:
+        self._data = data
+        self._base = base
+        self._spans = spans
+
+    def __getitem__(self, key: str) -> bytes:
+        offset, size = self._spans[key]
+        start = self._base + offset
+        return self._data[start : start + size]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spans)
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+
+def _open_bundle(bundle: str) -> dict[str, Any] | None:
+    """The bundle's header, its blob tables mapped; None for a damaged or older file."""
+    with open(bundle, "rb") as handle:
+        start = handle.read(len(_MAGIC) + 8)
+        if len(start) != len(_MAGIC) + 8 or not start.startswith(_MAGIC):
+            return None
+        size = int.from_bytes(start[len(_MAGIC) :], "little")
+        header = marshal.loads(handle.read(size))  # noqa: S302 - our own file (_compile)
+        if not isinstance(header, dict) or header.get("format") != BUNDLE_FORMAT:
+            return None
+        data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    base = len(start) + size
+    for table in _BLOB_TABLES:
+        header[table] = _Blobs(data, base, header[table])
+    return header
+
+
 def _read_bundle(bundle: str, data_dir: str) -> dict[str, Any]:
     try:
         fresh = os.stat(bundle).st_mtime_ns >= _newest_source(data_dir)
@@ -57,13 +100,11 @@ def _read_bundle(bundle: str, data_dir: str) -> dict[str, Any]:
         fresh = False
     if fresh:
         try:
-            with open(bundle, "rb") as handle:
-                # one read, then loads: load(handle) reads object by object, slower
-                data = marshal.loads(handle.read())  # noqa: S302 - our own file (_compile)
-            if isinstance(data, dict) and data.get("format") == BUNDLE_FORMAT:
-                return data
-        except (EOFError, ValueError, TypeError, OSError):
-            pass  # a truncated or foreign file: compile it again below
+            opened = _open_bundle(bundle)
+        except (EOFError, ValueError, TypeError, KeyError, OSError):
+            opened = None  # a truncated or foreign file: compile it again below
+        if opened is not None:
+            return opened
     from pathlib import Path
 
     from smtpcodes.catalogue._compile import compile_sources, pack, write_bundle
@@ -139,12 +180,12 @@ class Catalogue:
     def __init__(self, bundle: dict[str, Any]) -> None:
         # packed by _compile.pack: every entry is its own marshal blob, decoded on first use
         self._kinds: dict[str, str] = bundle["index"]
-        self._blobs: dict[str, bytes] = bundle["entries"]
-        self._vendor_blobs: dict[str, list[bytes]] = bundle["vendor"]
+        self._blobs: Mapping[str, bytes] = bundle["entries"]
+        self._vendor_blobs: Mapping[str, bytes] = bundle["vendor"]
         self._built: dict[str, Entry] = {}
         self._pairs = {(p["a"], p["b"]): decode_pair(p) for p in bundle["pairs"]}
         self._phrases: dict[str, dict[str, Any]] = bundle["phrases"]
-        self._transcripts: dict[str, bytes] = bundle["transcripts"]
+        self._transcripts: Mapping[str, bytes] = bundle["transcripts"]
         self.languages: tuple[str, ...] = tuple(
             sorted(self._phrases, key=lambda lang: (lang != "en", lang))
         )
@@ -180,8 +221,10 @@ class Catalogue:
 
     def vendor_uses(self, code: str) -> tuple[Entry, ...]:
         """Provider entries for an exact enhanced code such as ``5.7.27``."""
-        blobs = self._vendor_blobs.get(code, ())
-        return tuple(decode_entry(marshal.loads(blob)) for blob in blobs)  # noqa: S302 - our bundle
+        blob = self._vendor_blobs.get(code)
+        if blob is None:
+            return ()
+        return tuple(decode_entry(raw) for raw in marshal.loads(blob))  # noqa: S302 - our bundle
 
     def vendor_codes(self) -> list[str]:
         return sorted(self._vendor_blobs, key=_sort_key)

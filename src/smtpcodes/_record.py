@@ -180,15 +180,22 @@ def _make(cls: type[Any], order: bool) -> type[Any]:
     scope: dict[str, Any] = {f"_d_{name}": value for name, value in defaults.items()}
     scope["_set"] = object.__setattr__
     source = f"def __init__(self, {', '.join(params)}):\n    " + "\n    ".join(body or ["pass"])
-    exec(source, scope)  # noqa: S102 - our own source text, as dataclasses does
-    init = scope["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        # the real __init__ is compiled when the first instance is made: compiling is most
+        # of the cost of defining a record, and a run uses few of the classes it imports
+        exec(source, scope)  # noqa: S102 - our own source text, as dataclasses does
+        real = scope["__init__"]
+        real.__qualname__ = f"{cls.__qualname__}.__init__"
+        made.__init__ = real
+        real(self, *args, **kwargs)
 
     namespace.pop("__dict__", None)
     namespace.pop("__weakref__", None)
     inherited = {slot for base in cls.__mro__[1:] for slot in getattr(base, "__slots__", ())}
     namespace["__slots__"] = tuple(name for name in own if name not in inherited)
     namespace[_FIELDS] = tuple(names)
+    namespace["__qualname__"] = cls.__qualname__  # type() would take the bare name
     namespace["__record_defaults__"] = defaults
     namespace["__match_args__"] = tuple(names)
     namespace["__record_repr__"] = tuple(name for name in names if name not in hidden)

@@ -163,7 +163,7 @@ def test_inheritance_adds_fields() -> None:
     assert fields(point) == ("x", "y", "tags", "z")
     assert point.total == 3
     assert point.z == 3
-    assert repr(Point3(1)) == "Point3(x=1, y=0, tags={}, z=0)"
+    assert repr(Point3(1)).endswith("<locals>.Point3(x=1, y=0, tags={}, z=0)")
 
 
 def test_definition_errors_are_clear() -> None:
@@ -200,3 +200,18 @@ def test_struct_type_validates_nested_records() -> None:
     assert point_schema["additionalProperties"] is False
     assert point_schema["required"] == ["x"]
     assert point_schema["description"] == "A point."
+
+
+def test_init_is_compiled_on_first_use_and_then_kept() -> None:
+    @record
+    class Late:
+        a: int
+        b: str = "x"
+
+    assert Late.__init__.__qualname__.endswith("_make.<locals>.init")  # not compiled yet
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'a'"):
+        Late()  # type: ignore[call-arg]
+    compiled = Late.__init__
+    assert compiled.__qualname__ == f"{Late.__qualname__}.__init__"
+    assert Late(b="y", a=1) == Late(1, "y")
+    assert Late.__init__ is compiled

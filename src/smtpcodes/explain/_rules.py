@@ -294,17 +294,19 @@ class TextFeatures:
 
     ``words`` is None for a text that is not ASCII: case-insensitive matching of other
     scripts has exceptions (``'ſ'`` matches ``'s'``), so such a text runs every regex.
-    The first letters are worked out on first use (detection needs none).
+    The words are a list, repeats kept, not a set: building a set of every word of a long
+    log line costs more than all the lookups of one index (each index intersects its own
+    few keys with the list).  The first letters are worked out on first use.
     """
 
     __slots__ = ("_prefixes", "low", "words")
 
-    words: set[str] | None
+    words: list[str] | None
 
     def __init__(self, text: str) -> None:
         low = self.low = text.lower()
         self.words = (
-            set(low.encode("ascii").translate(_SEPARATORS).decode("ascii").split())
+            low.encode("ascii").translate(_SEPARATORS).decode("ascii").split()
             if text.isascii()
             else None
         )
@@ -513,7 +515,7 @@ def _split(keys: frozenset[Key]) -> _Split:
 def _holds(keys: _Split, features: TextFeatures) -> bool:
     """Whether one of the keys occurs (``features.words`` is known to be set here)."""
     words, prefixes, substrings = keys
-    if words and features.words is not None and not features.words.isdisjoint(words):
+    if words and features.words is not None and not words.isdisjoint(features.words):
         return True
     if prefixes and not features.prefixes.isdisjoint(prefixes):
         return True
@@ -636,11 +638,17 @@ class TextIndex:
                 new._by_word[word] = new._by_word.get(word, 0) | bit
             for prefix in prefixes:
                 new._by_prefix[prefix] = new._by_prefix.get(prefix, 0) | bit
-        new._word_keys = frozenset(new._by_word)
-        new._prefix_keys = frozenset(new._by_prefix)
-        new._uses_prefixes = bool(new._prefix_keys) or any(
+        new._uses_prefixes = bool(new._by_prefix) or any(
             keys[1] for conditions in new._extra.values() for keys in conditions
         )
+        # the words of the other conditions map to no regex: the words of a text found among
+        # these keys answer every word question of the index, with one pass over its words
+        for splits in new._extra.values():
+            for split in splits:
+                for word in split[0]:
+                    new._by_word.setdefault(word, 0)
+        new._word_keys = frozenset(new._by_word)
+        new._prefix_keys = frozenset(new._by_prefix)
         # every first-letters key of the index: a text that contains none of them (as a
         # substring) has no word starting with one, so its first letters need not be worked out
         probe = set(new._prefix_keys)
@@ -720,7 +728,9 @@ class TextIndex:
         # written out, not factored into helpers: this runs several times for every line
         found = self._always
         by_word = self._by_word
-        for word in words.intersection(self._word_keys):
+        # the text's words among the index's keys (all of them: also those of _extra)
+        present = self._word_keys.intersection(words)
+        for word in present:
             found |= by_word[word]
         low = features.low
         prefixes = _NO_PREFIXES
@@ -764,7 +774,7 @@ class TextIndex:
             conditions = extra.get(number)
             if conditions is not None:
                 for keys, starts, substrings in conditions:
-                    if (keys and not words.isdisjoint(keys)) or (
+                    if (keys and not present.isdisjoint(keys)) or (
                         starts and not prefixes.isdisjoint(starts)
                     ):
                         continue

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -623,9 +624,11 @@ def _embedded(text: str) -> Extracted | None:
 
 
 #: forms in the order they are tried, the most specific first, each with words (lower case)
-#: of which one must occur for the form to be tried at all (cheap before the regexes)
-_FORMS = (
-    (_smtplib, ("(2", "(3", "(4", "(5", "( ")),
+#: of which one must occur for the form to be tried at all (cheap before the regexes), or a
+#: regex that finds one of them: "(2" ... "(5", "( " are five scans of a long line with
+#: str.find, one with a regex that starts with a literal
+_FORMS: tuple[tuple[Callable[[str], Extracted | None], tuple[str, ...] | re.Pattern[str]], ...] = (
+    (_smtplib, re.compile(r"\([2-5 ]")),
     (_javamail, ("exception",)),
     (
         _nodemailer,
@@ -647,10 +650,6 @@ _FORMS = (
 )
 
 
-#: every gate with the form it opens, tried in order of the forms
-_GATES = tuple((gate, number) for number, (_, gates) in enumerate(_FORMS) for gate in gates)
-
-
 def extract(text: str) -> Extracted | None:
     """Find the reply inside ``text``; None if there is none.
 
@@ -665,13 +664,18 @@ def extract(text: str) -> Extracted | None:
         # one line from a JSON log or inspect(): its line breaks are the two characters \n
         text = unescape_newlines(text)
     low = text.lower()
-    tried = -1
-    for gate, number in _GATES:
-        if number > tried and gate in low:
-            tried = number
-            found = _FORMS[number][0](text)
-            if found is not None:
-                return found
+    for form, gates in _FORMS:
+        if isinstance(gates, tuple):
+            for gate in gates:
+                if gate in low:
+                    break
+            else:
+                continue
+        elif gates.search(low) is None:
+            continue
+        found = form(text)
+        if found is not None:
+            return found
     return _embedded(text)
 
 

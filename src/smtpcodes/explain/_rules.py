@@ -542,7 +542,7 @@ class TextIndex:
 
     _by_word: dict[str, int]
     _prefix_bits: tuple[tuple[str, int], ...]
-    _fallback: list[tuple[int, tuple[str, ...]]]
+    _fallback: list[tuple[int, tuple[str, ...], frozenset[str]]]
     _extra: dict[int, tuple[_Split, ...]]
     _conditions: dict[str, Conditions]
     _substring_bits: dict[str, int]
@@ -607,7 +607,17 @@ class TextIndex:
             # substrings to the fallback, checked once any of them is found in the text
             words, prefixes, substrings = _split(first)
             if substrings:
-                new._fallback.append((bit, substrings))
+                # another condition of only words, checked first: when none of its words is
+                # in the text the regex is no candidate, whatever the substrings say
+                gate = next(
+                    (
+                        keys
+                        for keys, starts, subs in new._extra.get(number, ())
+                        if not starts and not subs and keys
+                    ),
+                    frozenset(),
+                )
+                new._fallback.append((bit, substrings, gate))
             for word in words:
                 new._by_word[word] = new._by_word.get(word, 0) | bit
             for prefix in prefixes:
@@ -624,12 +634,12 @@ class TextIndex:
         # place it matches the longest substring there (the alternatives are longest first),
         # and the bits of that substring include those of every substring it starts with
         texts = sorted(
-            {text for _, substrings in new._fallback for text in substrings},
+            {text for _, substrings, _ in new._fallback for text in substrings},
             key=lambda text: (-len(text), text),
         )
         new._substring_bits = dict.fromkeys(texts, 0)
         for text in texts:
-            for bit, substrings in new._fallback:
+            for bit, substrings, _ in new._fallback:
                 if any(text.startswith(start) for start in substrings):
                     new._substring_bits[text] |= bit
         # (sre tries every alternative at every place: past a few dozen, a loop is faster;
@@ -710,7 +720,9 @@ class TextIndex:
                 found |= substring_bits[match.group()]
                 match = search(low, match.start() + 1)
         else:
-            for bit, substrings in self._fallback:
+            for bit, substrings, gate in self._fallback:
+                if gate and present.isdisjoint(gate):
+                    continue
                 if not found & bit:
                     for text in substrings:
                         if text in low:

@@ -300,12 +300,24 @@ class ReplyParser:
         return Reply(int(code_text), code_text, enhanced, lines, tuple(findings), complete)
 
 
+#: EnhancedCode by its text ("5.7.26"): the value is immutable, and the same few codes
+#: start every line of a reply and most replies of a log (keyed by the code, bounded)
+_ENHANCED_CODES: dict[str, EnhancedCode] = {}
+_ENHANCED_CODES_LIMIT = 4096
+
+
 def _enhanced(text: str) -> EnhancedCode | None:
     match = _ENHANCED.match(text)
     if match is None:
         return None
-    klass, subject, detail = match.groups()
-    return EnhancedCode(int(klass), int(subject), int(detail))
+    code = _ENHANCED_CODES.get(match.group())
+    if code is None:
+        klass, subject, detail = match.groups()
+        code = EnhancedCode(int(klass), int(subject), int(detail))
+        if len(_ENHANCED_CODES) >= _ENHANCED_CODES_LIMIT:
+            _ENHANCED_CODES.clear()
+        _ENHANCED_CODES[match.group()] = code
+    return code
 
 
 def _check_lines(

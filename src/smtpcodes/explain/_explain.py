@@ -155,7 +155,7 @@ def explain_reply(
     verdict = _verdict(
         lang,
         rules,
-        code=reply.code_text if reply.basic is not None else None,
+        code=reply.code_text if len(reply.code_text) == 3 else None,  # Reply.basic, unbuilt
         enhanced=enhanced_code,
         text=text,
         context=source or text,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from smtpcodes._record import record
@@ -88,6 +89,35 @@ def command_stage(words: str) -> Stage | None:
         if text.startswith(prefix):
             return stage
     return None
+
+
+def _search(
+    regex: re.Pattern[str], text: str, literals: tuple[str, ...], back: int = 0
+) -> re.Match[str] | None:
+    """``regex.search(text)`` for a regex whose every match starts at most ``back``
+    characters before one of ``literals`` (as written: the regexes here are case-sensitive).
+
+    sre has no fast scan for a regex that opens with \\b, \\s* or an optional character: it
+    tries every place of a long log line (microseconds).  str.find finds the few places
+    where a literal is, match() tries each; the leftmost match is the one search() finds.
+    """
+    best: re.Match[str] | None = None
+    for literal in literals:
+        at = text.find(literal)
+        tried = -1
+        while at >= 0 and (best is None or at - back < best.start()):
+            for start in range(max(at - back, tried + 1, 0), at + 1):
+                match = regex.match(text, start)
+                if match is not None:
+                    if best is None or match.start() < best.start():
+                        best = match
+                    break
+            else:
+                tried = at
+                at = text.find(literal, at + 1)
+                continue
+            break
+    return best
 
 
 def unescape_newlines(text: str) -> str:
@@ -336,7 +366,7 @@ def _nodemailer(text: str) -> Extracted | None:
             command=_NODE_COMMANDS[key],
             command_text=key,
         )
-    response = _NODE_RESPONSE.search(text)
+    response = _search(_NODE_RESPONSE, text, ("response",), 1)
     if response is None:
         return None
     body = _literal(response.group(2), False)
@@ -344,8 +374,8 @@ def _nodemailer(text: str) -> Extracted | None:
         return None
     command: Stage | None = None
     said = ""
-    named = _NODE_COMMAND.search(text)
-    code = _NODE_CODE.search(text)
+    named = _search(_NODE_COMMAND, text, ("command",), 1)
+    code = _search(_NODE_CODE, text, ("code",), 1)
     if named is not None:
         command, said = command_stage(named.group(2)), named.group(2)
     if command is None and code is not None and code.group(1) in _NODE_CODES:
@@ -373,7 +403,12 @@ _PHP_SUMMARY = re.compile(
 
 
 def _phpmailer(text: str) -> Extracted | None:
-    match = _PHP_FAILED.search(text)
+    # Exim's "SMTP error from remote mail server" opens this form too: on ASCII text (where
+    # re.I folds no other letters onto these) a missing "smtp error:" rules out the first
+    # two regexes and most of the third, each a slow case-insensitive scan of the text
+    low = text.lower() if text.isascii() else None
+    colon = low is None or "smtp error:" in low
+    match = _PHP_FAILED.search(text) if colon else None
     if match is not None:
         said = match.group(1).strip()
         return Extracted(
@@ -383,7 +418,7 @@ def _phpmailer(text: str) -> Extracted | None:
             command=command_stage(said),
             command_text=said,
         )
-    recipients = _PHP_RECIPIENTS.search(text)
+    recipients = _PHP_RECIPIENTS.search(text) if colon else None
     if recipients is not None:
         rest = text[recipients.end() :]
         code = re.search(r"(?<![\w.])" + _REPLY_START, rest)
@@ -402,7 +437,9 @@ def _phpmailer(text: str) -> Extracted | None:
             "set $mail->SMTPDebug = 2 and paste the 'SMTP ERROR: RCPT TO command failed: ...' "
             "line instead",
         )
-    summary = _PHP_SUMMARY.search(text)
+    summary = (
+        _PHP_SUMMARY.search(text) if colon or (low is not None and "smtp connect" in low) else None
+    )
     if summary is not None and _CODE_AT.search(text) is None:
         raise NoReplyError(
             "phpmailer",
@@ -446,13 +483,16 @@ def _exim(text: str) -> Extracted | None:
 #   SASL authentication failed; server mx[192.0.2.1] said: 535 5.7.8 ...
 #   dsn=5.1.1, status=bounced (unknown user: "bob")                  (no reply: dsn only)
 _POSTFIX_SAID = re.compile(r"\b(said|refused to talk to me):\s*" + _REPLY_START)
-_POSTFIX_IN_REPLY = re.compile(r"\s*\(in reply to ([^()]{1,40}?) command\)")
+_POSTFIX_SAID_AT = ("said:", "refused to talk to me:")
+# "\s*\(in reply to ...": searched without the leading \s* (which sre would try at every
+# place), the white space before it is cut with rstrip (the same white space as \s)
+_POSTFIX_IN_REPLY = re.compile(r"\(in reply to ([^()]{1,40}?) command\)")
 _POSTFIX_DSN = re.compile(r"\bdsn=([245]\.\d{1,3}\.\d{1,3})\b")
 _POSTFIX_STATUS = re.compile(r"\bstatus=(\w+)\s*\((.*)\)\s*$", re.M)
 
 
 def _postfix(text: str) -> Extracted | None:
-    match = _POSTFIX_SAID.search(text)
+    match = _search(_POSTFIX_SAID, text, _POSTFIX_SAID_AT)
     if match is not None:
         segment = _segment(text, match.end())
         command: Stage | None = None
@@ -461,7 +501,7 @@ def _postfix(text: str) -> Extracted | None:
         if in_reply is not None:
             said = in_reply.group(1)
             command = command_stage(said)
-            segment = segment[: in_reply.start()]
+            segment = segment[: in_reply.start()].rstrip()
         elif match.group(1) == "refused to talk to me":
             command, said = Stage.CONNECT, "refused to talk to me"
         elif "SASL authentication failed" in text[: match.start()]:
@@ -477,7 +517,7 @@ def _postfix(text: str) -> Extracted | None:
             command=command,
             command_text=said,
         )
-    status = _POSTFIX_STATUS.search(text)
+    status = _search(_POSTFIX_STATUS, text, ("status=",))
     if status is None:
         return None
     detail = status.group(2)
@@ -490,7 +530,7 @@ def _postfix(text: str) -> Extracted | None:
 
 
 def _dsn(text: str) -> str:
-    match = _POSTFIX_DSN.search(text)
+    match = _search(_POSTFIX_DSN, text, ("dsn=",))
     return match.group(1) if match else ""
 
 
@@ -584,9 +624,11 @@ def _embedded(text: str) -> Extracted | None:
 
 
 #: forms in the order they are tried, the most specific first, each with words (lower case)
-#: of which one must occur for the form to be tried at all (cheap before the regexes)
-_FORMS = (
-    (_smtplib, ("(2", "(3", "(4", "(5", "( ")),
+#: of which one must occur for the form to be tried at all (cheap before the regexes), or a
+#: regex that finds one of them: "(2" ... "(5", "( " are five scans of a long line with
+#: str.find, one with a regex that starts with a literal
+_FORMS: tuple[tuple[Callable[[str], Extracted | None], tuple[str, ...] | re.Pattern[str]], ...] = (
+    (_smtplib, re.compile(r"\([2-5 ]")),
     (_javamail, ("exception",)),
     (
         _nodemailer,
@@ -608,10 +650,6 @@ _FORMS = (
 )
 
 
-#: every gate with the form it opens, tried in order of the forms
-_GATES = tuple((gate, number) for number, (_, gates) in enumerate(_FORMS) for gate in gates)
-
-
 def extract(text: str) -> Extracted | None:
     """Find the reply inside ``text``; None if there is none.
 
@@ -626,13 +664,18 @@ def extract(text: str) -> Extracted | None:
         # one line from a JSON log or inspect(): its line breaks are the two characters \n
         text = unescape_newlines(text)
     low = text.lower()
-    tried = -1
-    for gate, number in _GATES:
-        if number > tried and gate in low:
-            tried = number
-            found = _FORMS[number][0](text)
-            if found is not None:
-                return found
+    for form, gates in _FORMS:
+        if isinstance(gates, tuple):
+            for gate in gates:
+                if gate in low:
+                    break
+            else:
+                continue
+        elif gates.search(low) is None:
+            continue
+        found = form(text)
+        if found is not None:
+            return found
     return _embedded(text)
 
 

@@ -40,7 +40,6 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from functools import cache
-from operator import itemgetter
 from typing import Any, TypeVar, overload
 
 from smtpcodes._errors import CatalogueError
@@ -285,7 +284,6 @@ _COMMON_PREFIXES = frozenset(word[:4] for word in _COMMON if len(word) >= 4)
 WORD, PREFIX, SUBSTRING = 2, 1, 0
 Key = tuple[int, str]  #: (kind, text)
 _PREFIX = 4
-_FIRST_LETTERS = itemgetter(slice(None, _PREFIX))
 #: ASCII letters and digits stay, every other byte separates words (bytes.translate is the
 #: fastest way on CPython 3.11: 0.3 us for 550 characters, str.translate 1.6, findall 8)
 _SEPARATORS = bytes(c if chr(c).isalnum() and c < 128 else 32 for c in range(256))
@@ -296,28 +294,26 @@ class TextFeatures:
 
     ``words`` is None for a text that is not ASCII: case-insensitive matching of other
     scripts has exceptions (``'ſ'`` matches ``'s'``), so such a text runs every regex.
-    The first letters are worked out on first use (detection needs none).
+    The words are a list, repeats kept, not a set: building a set of every word of a long
+    log line costs more than all the lookups of one index (each index intersects its own
+    few keys with the list).  ``spaced`` is the text with a space for every character that
+    is not a letter or digit, after a space: a word starts with ``abcd`` exactly when
+    ``" abcd"`` is in it (cheaper than working out the first letters of every word).
     """
 
-    __slots__ = ("_prefixes", "low", "words")
+    __slots__ = ("low", "spaced", "words")
 
-    words: set[str] | None
+    words: list[str] | None
 
     def __init__(self, text: str) -> None:
         low = self.low = text.lower()
-        self.words = (
-            set(low.encode("ascii").translate(_SEPARATORS).decode("ascii").split())
-            if text.isascii()
-            else None
-        )
-        self._prefixes: set[str] | None = None
-
-    @property
-    def prefixes(self) -> set[str]:
-        if self._prefixes is None:
-            # shorter words give shorter entries, which never equal a four-letter key
-            self._prefixes = set(map(_FIRST_LETTERS, self.words)) if self.words else set()
-        return self._prefixes
+        if text.isascii():
+            spaced = low.encode("ascii").translate(_SEPARATORS).decode("ascii")
+            self.words = spaced.split()
+            self.spaced = " " + spaced
+        else:
+            self.words = None
+            self.spaced = ""
 
 
 def _key_score(key: Key) -> tuple[int, int, int]:
@@ -501,35 +497,21 @@ def regex_conditions(pattern: str, most: int = 3) -> tuple[frozenset[Key], ...]:
     return tuple(options[:most])
 
 
-_Split = tuple[frozenset[str], frozenset[str], tuple[str, ...]]
+#: a condition's words, first letters (as looked for in TextFeatures.spaced: " abcd") and
+#: substrings
+_Split = tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]
 
 
 def _split(keys: frozenset[Key]) -> _Split:
     return (
         frozenset(text for kind, text in keys if kind == WORD),
-        frozenset(text for kind, text in keys if kind == PREFIX),
+        tuple(sorted(" " + text for kind, text in keys if kind == PREFIX)),
         tuple(sorted(text for kind, text in keys if kind == SUBSTRING)),
     )
 
 
-def _holds(keys: _Split, features: TextFeatures) -> bool:
-    """Whether one of the keys occurs (``features.words`` is known to be set here)."""
-    words, prefixes, substrings = keys
-    if words and features.words is not None and not features.words.isdisjoint(words):
-        return True
-    if prefixes and not features.prefixes.isdisjoint(prefixes):
-        return True
-    low = features.low
-    for text in substrings:  # noqa: SIM110 - a plain loop is faster than any() here
-        if text in low:
-            return True
-    return False
-
-
 Conditions = tuple[frozenset[Key], ...]
 _MOST_ALTERNATIVES = 20  #: substrings looked for with one regex, at most
-_MOST_PROBES = 8  #: first-letters keys looked for in the text before working them out, at most
-_NO_PREFIXES: set[str] = set()
 
 
 class TextIndex:
@@ -546,35 +528,29 @@ class TextIndex:
         "_always",
         "_ascii",
         "_built",
-        "_by_prefix",
         "_by_word",
         "_compiled",
         "_conditions",
         "_extra",
         "_fallback",
         "_known",
-        "_prefix_keys",
-        "_prefix_probe",
+        "_prefix_bits",
         "_substring_bits",
         "_substring_pattern",
         "_substring_search",
-        "_uses_prefixes",
         "_word_keys",
         "patterns",
     )
 
     _by_word: dict[str, int]
-    _by_prefix: dict[str, int]
-    _fallback: list[tuple[int, tuple[str, ...]]]
+    _prefix_bits: tuple[tuple[str, int], ...]
+    _fallback: list[tuple[int, tuple[str, ...], frozenset[str]]]
     _extra: dict[int, tuple[_Split, ...]]
     _conditions: dict[str, Conditions]
     _substring_bits: dict[str, int]
     _substring_search: Callable[[str, int], re.Match[str] | None] | None
     _always: int
     _word_keys: frozenset[str]
-    _prefix_keys: frozenset[str]
-    _uses_prefixes: bool
-    _prefix_probe: tuple[str, ...] | None
     _substring_pattern: str
 
     def __init__(
@@ -619,7 +595,7 @@ class TextIndex:
         patterns, known = self.patterns, self._known
         # candidate sets are bit masks: bit n is regex n (one OR per matching key)
         new._by_word = {}
-        new._by_prefix = {}
+        by_prefix: dict[str, int] = {}
         new._fallback = []
         new._always = 0
         new._extra = {}
@@ -653,34 +629,39 @@ class TextIndex:
             # substrings to the fallback, checked once any of them is found in the text
             words, prefixes, substrings = _split(first)
             if substrings:
-                new._fallback.append((bit, substrings))
+                # another condition of only words, checked first: when none of its words is
+                # in the text the regex is no candidate, whatever the substrings say
+                gate = next(
+                    (
+                        keys
+                        for keys, starts, subs in new._extra.get(number, ())
+                        if not starts and not subs and keys
+                    ),
+                    frozenset(),
+                )
+                new._fallback.append((bit, substrings, gate))
             for word in words:
                 new._by_word[word] = new._by_word.get(word, 0) | bit
             for prefix in prefixes:
-                new._by_prefix[prefix] = new._by_prefix.get(prefix, 0) | bit
-        new._word_keys = frozenset(new._by_word)
-        new._prefix_keys = frozenset(new._by_prefix)
-        new._uses_prefixes = bool(new._prefix_keys) or any(
-            keys[1] for conditions in new._extra.values() for keys in conditions
-        )
-        # every first-letters key of the index: a text that contains none of them (as a
-        # substring) has no word starting with one, so its first letters need not be worked out
-        probe = set(new._prefix_keys)
+                by_prefix[prefix] = by_prefix.get(prefix, 0) | bit
+        new._prefix_bits = tuple(sorted(by_prefix.items()))
+        # the words of the other conditions map to no regex: the words of a text found among
+        # these keys answer every word question of the index, with one pass over its words
         for splits in new._extra.values():
             for split in splits:
-                probe.update(split[1])
-        # (past a few keys, working the first letters out costs less than looking for them)
-        new._prefix_probe = tuple(sorted(probe)) if len(probe) <= _MOST_PROBES else None
+                for word in split[0]:
+                    new._by_word.setdefault(word, 0)
+        new._word_keys = frozenset(new._by_word)
         # one regex over every substring of the fallback finds the ones in the text: at each
         # place it matches the longest substring there (the alternatives are longest first),
         # and the bits of that substring include those of every substring it starts with
         texts = sorted(
-            {text for _, substrings in new._fallback for text in substrings},
+            {text for _, substrings, _ in new._fallback for text in substrings},
             key=lambda text: (-len(text), text),
         )
         new._substring_bits = dict.fromkeys(texts, 0)
         for text in texts:
-            for bit, substrings in new._fallback:
+            for bit, substrings, _ in new._fallback:
                 if any(text.startswith(start) for start in substrings):
                     new._substring_bits[text] |= bit
         # (sre tries every alternative at every place: past a few dozen, a loop is faster;
@@ -742,25 +723,15 @@ class TextIndex:
         # written out, not factored into helpers: this runs several times for every line
         found = self._always
         by_word = self._by_word
-        for word in words.intersection(self._word_keys):
+        # the text's words among the index's keys (all of them: also those of _extra)
+        present = self._word_keys.intersection(words)
+        for word in present:
             found |= by_word[word]
         low = features.low
-        prefixes = _NO_PREFIXES
-        if self._uses_prefixes:
-            known = features._prefixes
-            if known is not None:
-                prefixes = known
-            elif self._prefix_probe is None:
-                prefixes = features.prefixes
-            else:
-                for probe in self._prefix_probe:
-                    if probe in low:
-                        prefixes = features.prefixes
-                        break
-        if prefixes:
-            by_prefix = self._by_prefix
-            for prefix in prefixes.intersection(self._prefix_keys):
-                found |= by_prefix[prefix]
+        spaced = features.spaced
+        for start, bits in self._prefix_bits:
+            if start in spaced:
+                found |= bits
         search = self._substring_search
         if search is None and self._substring_pattern:
             search = self._substring_search = re.compile(self._substring_pattern).search
@@ -771,7 +742,9 @@ class TextIndex:
                 found |= substring_bits[match.group()]
                 match = search(low, match.start() + 1)
         else:
-            for bit, substrings in self._fallback:
+            for bit, substrings, gate in self._fallback:
+                if gate and present.isdisjoint(gate):
+                    continue
                 if not found & bit:
                     for text in substrings:
                         if text in low:
@@ -786,15 +759,17 @@ class TextIndex:
             conditions = extra.get(number)
             if conditions is not None:
                 for keys, starts, substrings in conditions:
-                    if (keys and not words.isdisjoint(keys)) or (
-                        starts and not prefixes.isdisjoint(starts)
-                    ):
+                    if keys and not present.isdisjoint(keys):
                         continue
-                    for text in substrings:
-                        if text in low:
+                    for text in starts:
+                        if text in spaced:
                             break
                     else:
-                        break  # this condition fails: not a candidate
+                        for text in substrings:
+                            if text in low:
+                                break
+                        else:
+                            break  # this condition fails: not a candidate
                 else:
                     result.append(number)
                 continue
@@ -1283,7 +1258,7 @@ def load_rules(providers_dir: str | None = None, rules_dir: str | None = None) -
 # marshal, like the catalogue bundle: twice as fast to read as JSON; the name carries the
 # interpreter's cache tag because the format is specific to the Python version
 BUNDLE = os.path.join(RULES_DIR, "_compiled", f"bundle.{sys.implementation.cache_tag}.marshal")
-BUNDLE_VERSION = 3
+BUNDLE_VERSION = 4  #: bump when the stored data or the index tables change shape or meaning
 
 _Parts = tuple[
     dict[str, Reason],

@@ -31,6 +31,8 @@ _LINE = re.compile(r"(\d{1,6})(.?)(.*)", re.DOTALL)
 # The class digit is matched loosely so that "6.1.1" can be reported, not ignored.
 _ENHANCED = re.compile(r"(\d)\.(\d{1,3})\.(\d{1,3})(?=\s|$)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: what bytes.strip() strips (str.strip() also strips \x1c-\x1f, which must be reported)
+_BYTES_SPACE = " \t\n\r\x0b\x0c"
 
 
 @record
@@ -187,6 +189,21 @@ class ReplyParser:
         )
         del self._buffer[MAX_REPLY_LINE:]
 
+    def _ascii_text(self, data: str) -> list[Reply]:
+        """``feed(data) + close()`` for pasted ASCII text of at most MAX_BUFFERED_LINE
+        characters: the same lines, numbers and findings, without the round trip through
+        bytes (an ASCII character is one byte, so lengths agree)."""
+        replies: list[Reply] = []
+        for piece in data.split("\n"):
+            text = piece.strip(_BYTES_SPACE)
+            if text:
+                self._line_no += 1
+                reply = self._text(text, len(text), self._line_no, bare_lf=False)
+                if reply is not None:
+                    replies.append(reply)
+        replies += self.close()
+        return replies
+
     def _line(self, raw: bytes, *, bare_lf: bool) -> Reply | None:
         if not self._wire:
             raw = raw.strip()
@@ -194,12 +211,11 @@ class ReplyParser:
                 return None
         self._line_no += 1
         number = self._line_no
-        findings = self._pending_findings
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             text = raw.decode("utf-8", "replace")
-            findings.append(
+            self._pending_findings.append(
                 _finding(
                     FindingKind.INVALID_UTF8,
                     Severity.WARNING,
@@ -208,6 +224,11 @@ class ReplyParser:
                     number,
                 )
             )
+        return self._text(text, len(raw), number, bare_lf=bare_lf)
+
+    def _text(self, text: str, size: int, number: int, *, bare_lf: bool) -> Reply | None:
+        """One line, decoded; ``size`` is its length in bytes."""
+        findings = self._pending_findings
         if _CONTROL.search(text):
             raise ReplyParseError(
                 "the text contains control characters or binary data; "
@@ -247,15 +268,15 @@ class ReplyParser:
                     number,
                 )
             )
-        if len(raw) + 2 > MAX_REPLY_LINE:
+        if size + 2 > MAX_REPLY_LINE:
             findings.append(
                 _finding(
                     FindingKind.LINE_TOO_LONG,
                     Severity.WARNING,
-                    f"{len(raw) + 2} octets with CRLF; the limit is {MAX_REPLY_LINE}",
+                    f"{size + 2} octets with CRLF; the limit is {MAX_REPLY_LINE}",
                     "RFC 5321 section 4.5.3.1.5",
                     number,
-                    length=str(len(raw) + 2),
+                    length=str(size + 2),
                     limit=str(MAX_REPLY_LINE),
                 )
             )
@@ -279,12 +300,24 @@ class ReplyParser:
         return Reply(int(code_text), code_text, enhanced, lines, tuple(findings), complete)
 
 
+#: EnhancedCode by its text ("5.7.26"): the value is immutable, and the same few codes
+#: start every line of a reply and most replies of a log (keyed by the code, bounded)
+_ENHANCED_CODES: dict[str, EnhancedCode] = {}
+_ENHANCED_CODES_LIMIT = 4096
+
+
 def _enhanced(text: str) -> EnhancedCode | None:
     match = _ENHANCED.match(text)
     if match is None:
         return None
-    klass, subject, detail = match.groups()
-    return EnhancedCode(int(klass), int(subject), int(detail))
+    code = _ENHANCED_CODES.get(match.group())
+    if code is None:
+        klass, subject, detail = match.groups()
+        code = EnhancedCode(int(klass), int(subject), int(detail))
+        if len(_ENHANCED_CODES) >= _ENHANCED_CODES_LIMIT:
+            _ENHANCED_CODES.clear()
+        _ENHANCED_CODES[match.group()] = code
+    return code
 
 
 def _check_lines(
@@ -413,6 +446,8 @@ def _check_enhanced(
 def parse_replies(data: bytes | str, *, wire: bool = False) -> list[Reply]:
     """Every reply in ``data``, e.g. a pasted transcript of server lines."""
     parser = ReplyParser(wire=wire)
+    if not wire and isinstance(data, str) and len(data) <= MAX_BUFFERED_LINE and data.isascii():
+        return parser._ascii_text(data)
     replies = parser.feed(data)
     replies += parser.close()
     return replies

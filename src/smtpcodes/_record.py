@@ -1,7 +1,7 @@
 """Frozen, slotted record classes that are cheap to define (stdlib only).
 
 ``@record`` does what ``@dataclass(frozen=True, slots=True)`` did for the library's value
-types (``Reply``, ``Entry``, ``Explanation``...), at a seventh of the cost of defining a class:
+types (``Reply``, ``Entry``, ``Explanation``...), at about a sixth of the cost of defining a class:
 ``dataclasses`` generates six methods per class with ``exec`` and imports ``inspect``, which
 together cost the CLI about a quarter of its start-up time (41 classes on the way to one
 explanation).  Here only ``__init__`` is generated (it is the one whose speed matters); equality,

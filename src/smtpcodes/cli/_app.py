@@ -111,76 +111,60 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     a noticeable share of the CLI's start-up); the same rule: $COLUMNS, else the terminal."""
 
     def __init__(self, prog: str) -> None:
-        columns = (
-            int(os.environ.get("COLUMNS", "0")) if os.environ.get("COLUMNS", "").isdigit() else 0
-        )
-        if columns <= 0:
+        columns = os.environ.get("COLUMNS", "")
+        width = int(columns) if columns.isdigit() else 0
+        if width <= 0:
             try:
-                columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+                width = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
             except (AttributeError, OSError, ValueError):
-                columns = 80
-        super().__init__(prog, width=columns - 2)
+                width = 80
+        super().__init__(prog, width=width - 2)
 
 
-def _add_show(sub: Any) -> argparse.ArgumentParser:
-    show: argparse.ArgumentParser = sub.add_parser(
-        "show", help=COMMANDS["show"], epilog=EPILOG, formatter_class=_Formatter
-    )
-    show.add_argument("code", help="535, 5.7.8, X.7.8, 5xx or X.7.X")
-    return show
+def _show_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("code", help="535, 5.7.8, X.7.8, 5xx or X.7.X")
 
 
-def _add_explain(sub: Any) -> argparse.ArgumentParser:
-    expl: argparse.ArgumentParser = sub.add_parser(
-        "explain",
-        help=COMMANDS["explain"],
-        epilog=EPILOG + "\nexplain also reads log lines, bounces and library errors:\n"
-        '  smtpcodes explain "host mx[192.0.2.1] said: 550 5.1.1 ... '
-        '(in reply to RCPT TO command)"\n'
-        "  smtpcodes explain --redact - < bounce.txt   addresses, IPs and hosts hidden\n",
-        formatter_class=_Formatter,
-    )
-    expl.add_argument(
+def _explain_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "text",
         nargs="+",
         help="a reply, a code, a log line or a library error, or - for standard input",
     )
-    expl.add_argument(
+    parser.add_argument(
         "--redact",
         action="store_true",
         help="replace addresses, IP addresses and host names before output (safe to share)",
     )
-    return expl
 
 
-def _add_compare(sub: Any) -> argparse.ArgumentParser:
-    comp: argparse.ArgumentParser = sub.add_parser(
-        "compare", help=COMMANDS["compare"], epilog=EPILOG, formatter_class=_Formatter
-    )
-    comp.add_argument("codes", nargs="*", metavar="CODE", help="two codes, e.g. 354 535")
-    comp.add_argument("--list", action="store_true", help="list the curated pairs")
-    return comp
+def _compare_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("codes", nargs="*", metavar="CODE", help="two codes, e.g. 354 535")
+    parser.add_argument("--list", action="store_true", help="list the curated pairs")
 
 
-def _add_list(sub: Any) -> argparse.ArgumentParser:
-    lst: argparse.ArgumentParser = sub.add_parser(
-        "list", help=COMMANDS["list"], epilog=EPILOG, formatter_class=_Formatter
-    )
-    lst.add_argument("--class", dest="klass", choices=("2", "3", "4", "5"), help="first digit")
-    lst.add_argument(
+def _list_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--class", dest="klass", choices=("2", "3", "4", "5"), help="first digit")
+    parser.add_argument(
         "--stage",
         help="connect, ehlo, starttls, auth, mail, rcpt, data, end-of-data, quit, other, any",
     )
-    lst.add_argument("--tier", choices=("standard", "registry-only", "vendor", "folklore"))
-    lst.add_argument("--kind", choices=("basic", "enhanced"), default="basic")
-    return lst
+    parser.add_argument("--tier", choices=("standard", "registry-only", "vendor", "folklore"))
+    parser.add_argument("--kind", choices=("basic", "enhanced"), default="basic")
 
 
-_BUILTIN: dict[str, Callable[[Any], argparse.ArgumentParser]] = {
-    "show": _add_show,
-    "explain": _add_explain,
-    "compare": _add_compare,
-    "list": _add_list,
+#: The built-in commands' arguments (plugins add theirs with ``register``).
+_ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
+    "show": _show_arguments,
+    "explain": _explain_arguments,
+    "compare": _compare_arguments,
+    "list": _list_arguments,
+}
+_EPILOGS = {
+    "explain": EPILOG + "\nexplain also reads log lines, bounces and library errors:\n"
+    '  smtpcodes explain "host mx[192.0.2.1] said: 550 5.1.1 ... '
+    '(in reply to RCPT TO command)"\n'
+    "  smtpcodes explain --redact - < bounce.txt   addresses, IPs and hosts hidden\n",
 }
 
 
@@ -199,17 +183,18 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         formatter_class=_Formatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    wanted = [command] if command in _BUILTIN or command in PLUGINS else [*_BUILTIN, *PLUGINS]
-    for name in wanted:
-        if name in _BUILTIN:
-            _common(_BUILTIN[name](sub))
-            continue
-        plugin_parser = sub.add_parser(
-            name, help=PLUGINS[name][1], epilog=EPILOG, formatter_class=_Formatter
+    helps = {**COMMANDS, **{name: help_text for name, (_, help_text) in PLUGINS.items()}}
+    for name in [command] if command in helps else list(helps):
+        command_parser = sub.add_parser(
+            name, help=helps[name], epilog=_EPILOGS.get(name, EPILOG), formatter_class=_Formatter
         )
-        if name == command:
-            _plugin(name).register(plugin_parser)
-            _common(plugin_parser)
+        if name in _ARGUMENTS:
+            _ARGUMENTS[name](command_parser)
+        elif name == command:
+            _plugin(name).register(command_parser)
+        else:
+            continue  # a plugin listed for the help text only
+        _common(command_parser)
     return parser
 
 

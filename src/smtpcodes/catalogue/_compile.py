@@ -18,11 +18,10 @@ from typing import Any
 
 from smtpcodes._errors import CatalogueError
 from smtpcodes._record import struct_type
+from smtpcodes.catalogue._format import BLOB_TABLES, BUNDLE_FORMAT, MAGIC
 from smtpcodes.catalogue._schema import Entry, Pair, Transcript
 
 DATA_DIR = Path(__file__).with_name("data")
-#: bumped whenever the packed layout changes, so an older bundle is rebuilt, not misread
-BUNDLE_FORMAT = 3
 
 
 def source_files(data_dir: Path = DATA_DIR) -> Iterator[Path]:
@@ -124,16 +123,9 @@ def pack(bundle: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-#: the blob tables of a packed bundle: stored after the header, found by (offset, size)
-BLOB_TABLES = ("entries", "vendor", "transcripts")
-MAGIC = b"smtpcodes catalogue\n"
-
-
 def to_file(packed: dict[str, Any]) -> bytes:
-    """The bundle file: MAGIC, the header's size (8 bytes, little-endian), the header (a
-    marshalled dict in which each blob table maps keys to (offset, size)), then the blobs.
-    A reader maps the file and reads the header only; a blob is read when it is looked up.
-    """
+    """The bundle file, laid out as :mod:`smtpcodes.catalogue._format` says. A reader maps
+    the file and reads the header only; a blob is read when it is looked up."""
     header = {k: v for k, v in packed.items() if k not in BLOB_TABLES}
     blobs: list[bytes] = []
     offset = 0

@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from smtpcodes._errors import CatalogueError, UnknownCodeError, UnknownLanguageError
+from smtpcodes.catalogue._format import BLOB_TABLES, BUNDLE_FORMAT, MAGIC
 from smtpcodes.catalogue._schema import (
     Actor,
     Closes,
@@ -35,9 +36,6 @@ from smtpcodes.protocol import Stage
 # os.path rather than pathlib: pathlib's import costs the CLI start-up time
 _HERE = os.path.dirname(os.path.abspath(__file__))
 DATA_DIR = os.path.join(_HERE, "data")
-BUNDLE_FORMAT = 3  # keep these equal to _compile's BUNDLE_FORMAT, MAGIC, BLOB_TABLES (tested)
-_MAGIC = b"smtpcodes catalogue\n"
-_BLOB_TABLES = ("entries", "vendor", "transcripts")
 BUNDLE = os.path.join(_HERE, "_compiled", f"bundle.{sys.implementation.cache_tag}.marshal")
 
 
@@ -79,16 +77,16 @@ class _Blobs(Mapping[str, bytes]):
 def _open_bundle(bundle: str) -> dict[str, Any] | None:
     """The bundle's header, its blob tables mapped; None for a damaged or older file."""
     with open(bundle, "rb") as handle:
-        start = handle.read(len(_MAGIC) + 8)
-        if len(start) != len(_MAGIC) + 8 or not start.startswith(_MAGIC):
+        start = handle.read(len(MAGIC) + 8)
+        if len(start) != len(MAGIC) + 8 or not start.startswith(MAGIC):
             return None
-        size = int.from_bytes(start[len(_MAGIC) :], "little")
+        size = int.from_bytes(start[len(MAGIC) :], "little")
         header = marshal.loads(handle.read(size))  # noqa: S302 - our own file (_compile)
         if not isinstance(header, dict) or header.get("format") != BUNDLE_FORMAT:
             return None
         data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     base = len(start) + size
-    for table in _BLOB_TABLES:
+    for table in BLOB_TABLES:
         header[table] = _Blobs(data, base, header[table])
     return header
 

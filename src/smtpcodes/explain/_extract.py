@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from smtpcodes._record import record
 from smtpcodes.protocol import Stage
@@ -130,6 +130,140 @@ def unescape_newlines(text: str) -> str:
 _ENHANCED_AT = re.compile(r"[245]\.\d{1,3}\.\d{1,3}(?=\s|$)")
 
 
+class _Regexes:
+    """The regexes of the forms, each compiled when first used: a text is tried only on the
+    forms whose gate words it has, so most of them never are in a process that explains one
+    reply (compiling all of them cost the CLI 2.5 ms of start-up).  After the first use the
+    compiled regex is a plain attribute of ``_RX``."""
+
+    @cached_property
+    def py_class(self) -> re.Pattern[str]:
+        return re.compile(
+            r"\b(?:(?:aio)?smtplib(?:\.errors)?\.)?(SMTP[A-Za-z]*(?:Error|Refused|Exception))\b"
+        )
+
+    @cached_property
+    def py_tuple(self) -> re.Pattern[str]:
+        return re.compile(r"\(\s*([2-5]\d\d)\s*,\s*(b?)(['\"])((?:\\.|(?!\3)[^\\])*)\3", re.S)
+
+    @cached_property
+    def py_dict(self) -> re.Pattern[str]:
+        return re.compile(r"\{\s*['\"][^'\"]*['\"]\s*:\s*\(\s*[2-5]\d\d\s*,")
+
+    @cached_property
+    def py_escape(self) -> re.Pattern[str]:
+        return re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
+
+    @cached_property
+    def java(self) -> re.Pattern[str]:
+        return re.compile(
+            r"(?<![\w.])((?:[a-z]\w*\.)*(?:SMTP\w*Exception|AuthenticationFailedException|"
+            r"SendFailedException|MessagingException|Mail\w*Exception))\s*:\s*"
+        )
+
+    @cached_property
+    def java_end(self) -> re.Pattern[str]:
+        return re.compile(r";\s*nested exception|\n\s*at\s|\n\s*Caused by:|\n\s*nested exception")
+
+    @cached_property
+    def node(self) -> re.Pattern[str]:
+        return re.compile(
+            r"(Invalid login|Mail command failed|Recipient command failed|"
+            r"Can't send mail - all recipients were rejected|Data command failed|Message failed|"
+            r"Invalid greeting(?:\. response=[^:]*)?|Error initiating TLS(?: - [^:]*)?)\s*:\s*"
+            + _REPLY_START
+        )
+
+    @cached_property
+    def node_response(self) -> re.Pattern[str]:
+        return re.compile(r"[\"']?\bresponse[\"']?\s*:\s*(['\"`])((?:\\.|(?!\1)[^\\])*)\1", re.S)
+
+    @cached_property
+    def node_command(self) -> re.Pattern[str]:
+        return re.compile(r"[\"']?\bcommand[\"']?\s*:\s*(['\"`])([^'\"`]{1,60})\1")
+
+    @cached_property
+    def node_code(self) -> re.Pattern[str]:
+        return re.compile(r"[\"']?\bcode[\"']?\s*:\s*['\"`](E[A-Z]+)['\"`]")
+
+    @cached_property
+    def php_failed(self) -> re.Pattern[str]:
+        return re.compile(
+            r"SMTP ERROR:\s*([A-Za-z][A-Za-z ]{0,20}?) command failed:\s*" + _REPLY_START, re.I
+        )
+
+    @cached_property
+    def php_recipients(self) -> re.Pattern[str]:
+        return re.compile(r"SMTP Error: The following recipients failed:\s*", re.I)
+
+    @cached_property
+    def php_summary(self) -> re.Pattern[str]:
+        return re.compile(
+            r"SMTP Error: (?:Could not authenticate|Could not connect to SMTP host"
+            r"|Data not accepted)|SMTP connect\(\) failed",
+            re.I,
+        )
+
+    @cached_property
+    def exim(self) -> re.Pattern[str]:
+        return re.compile(
+            r"SMTP error from remote (?:mail server|mailer|server)\s+after\s+([^\n]+?):\s*"
+            r"(?:host\s+\S+\s*\[[^\]\n]*\]:?\s*)?" + _REPLY_START,
+            re.I,
+        )
+
+    @cached_property
+    def postfix_said(self) -> re.Pattern[str]:
+        return re.compile(r"\b(said|refused to talk to me):\s*" + _REPLY_START)
+
+    @cached_property
+    def postfix_in_reply(self) -> re.Pattern[str]:
+        # "\s*\(in reply to ...": searched without the leading \s* (which sre would try at
+        # every place), the white space before it is cut with rstrip (the same as \s)
+        return re.compile(r"\(in reply to ([^()]{1,40}?) command\)")
+
+    @cached_property
+    def postfix_dsn(self) -> re.Pattern[str]:
+        return re.compile(r"\bdsn=([245]\.\d{1,3}\.\d{1,3})\b")
+
+    @cached_property
+    def postfix_status(self) -> re.Pattern[str]:
+        return re.compile(r"\bstatus=(\w+)\s*\((.*)\)\s*$", re.M)
+
+    @cached_property
+    def dsn_diagnostic(self) -> re.Pattern[str]:
+        return re.compile(r"^[ \t]*Diagnostic-Code:[ \t]*([\w-]+)[ \t]*;[ \t]*", re.I | re.M)
+
+    @cached_property
+    def dsn_status(self) -> re.Pattern[str]:
+        return re.compile(r"^[ \t]*Status:[ \t]*([245]\.\d{1,3}\.\d{1,3})\b", re.I | re.M)
+
+    @cached_property
+    def server_line(self) -> re.Pattern[str]:
+        return re.compile(r"^(?:.*?SERVER -> CLIENT:|\s*(?:<-|<\*\*|<~|S:))\s?(.*)$")
+
+    @cached_property
+    def client_line(self) -> re.Pattern[str]:
+        return re.compile(r"^(?:.*?CLIENT -> SERVER:|\s*(?:->|~>|C:))\s?(.*)$")
+
+    @cached_property
+    def embedded_strong(self) -> re.Pattern[str]:
+        return re.compile(
+            r"(?<![\w.:/-])([245]\d\d)[ -]([245]\.\d{1,3}\.\d{1,3})(?=[\s:;,.)]|$)", re.M
+        )
+
+    @cached_property
+    def embedded_weak(self) -> re.Pattern[str]:
+        return re.compile(r"(?:^|[:;(\"'=])[ \t]*([45]\d\d)[ -](?=[A-Za-z<\[])", re.M)
+
+    @cached_property
+    def trailing_command(self) -> re.Pattern[str]:
+        return re.compile(r"\(in reply to ([^()]{1,40}?) command\)\s*\)?\s*$")
+
+
+_RX = _Regexes()
+
+
 @lru_cache(maxsize=256)
 def _splitter(code: str, enhanced: str) -> re.Pattern[str]:
     """Where the next line of a joined reply starts: the code, and the enhanced code if any."""
@@ -217,11 +351,6 @@ def _segment(text: str, start: int) -> str:
 #   SMTPSenderRefused(550, b'5.7.1 ...', 'alice@example.com')
 #   (535, b'5.7.8 ...')            str() of the same exceptions
 # smtplib strips the code from every line and joins the lines with "\n" (SMTP.getreply).
-_PY_CLASS = re.compile(
-    r"\b(?:(?:aio)?smtplib(?:\.errors)?\.)?(SMTP[A-Za-z]*(?:Error|Refused|Exception))\b"
-)
-_PY_TUPLE = re.compile(r"\(\s*([2-5]\d\d)\s*,\s*(b?)(['\"])((?:\\.|(?!\3)[^\\])*)\3", re.S)
-_PY_DICT = re.compile(r"\{\s*['\"][^'\"]*['\"]\s*:\s*\(\s*[2-5]\d\d\s*,")
 _PY_COMMANDS = {
     "SMTPRecipientsRefused": Stage.RCPT,
     "SMTPRecipientRefused": Stage.RCPT,
@@ -232,7 +361,6 @@ _PY_COMMANDS = {
     "SMTPConnectError": Stage.CONNECT,
     "SMTPConnectResponseError": Stage.CONNECT,
 }
-_PY_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.S)
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "'": "'", '"': '"', "0": "\0"}
 
 
@@ -245,7 +373,7 @@ def _literal(body: str, is_bytes: bool) -> str:
             return chr(int(escape[1:], 16))
         return _SIMPLE_ESCAPES.get(escape, "\\" + escape)
 
-    value = _PY_ESCAPE.sub(one, body) if "\\" in body else body
+    value = _RX.py_escape.sub(one, body) if "\\" in body else body
     if is_bytes and not value.isascii():
         # repr(bytes) shows bytes >= 0x80 as \xhh escapes: back to bytes, then UTF-8
         with contextlib.suppress(UnicodeEncodeError):  # not a real repr(): keep as it is
@@ -267,9 +395,9 @@ def _smtplib_reply(code: str, message: str) -> str:
 
 
 def _smtplib(text: str) -> Extracted | None:
-    klass = _PY_CLASS.search(text)
+    klass = _RX.py_class.search(text)
     start = klass.end() if klass is not None else 0
-    literal = _PY_TUPLE.search(text, start)
+    literal = _RX.py_tuple.search(text, start)
     if literal is None:
         return None
     code, prefix, _, body = literal.groups()
@@ -278,7 +406,7 @@ def _smtplib(text: str) -> Extracted | None:
     if klass is not None:
         command = _PY_COMMANDS.get(klass.group(1))
         form_text = klass.group(1)
-    elif _PY_DICT.search(text):
+    elif _RX.py_dict.search(text):
         command = Stage.RCPT  # str(SMTPRecipientsRefused) is the dict of refusals
         form_text = "{'"
     elif not prefix:
@@ -294,25 +422,20 @@ def _smtplib(text: str) -> Extracted | None:
 #   com.sun.mail.smtp.SMTPSendFailedException: 554 5.7.1 Message rejected
 # SMTPTransport throws SMTPAddressFailedException for RCPT, SMTPSenderFailedException
 # (chained) for MAIL FROM, SMTPSendFailedException for a failed MAIL, DATA or end of data.
-_JAVA = re.compile(
-    r"(?<![\w.])((?:[a-z]\w*\.)*(?:SMTP\w*Exception|AuthenticationFailedException|"
-    r"SendFailedException|MessagingException|Mail\w*Exception))\s*:\s*"
-)
 _JAVA_COMMANDS = {
     "SMTPAddressFailedException": Stage.RCPT,
     "SMTPSenderFailedException": Stage.MAIL,
     "AuthenticationFailedException": Stage.AUTH,
     "SMTPSendFailedException": Stage.DATA,
 }
-_JAVA_END = re.compile(r";\s*nested exception|\n\s*at\s|\n\s*Caused by:|\n\s*nested exception")
 
 
 def _javamail(text: str) -> Extracted | None:
-    for match in _JAVA.finditer(text):
+    for match in _RX.java.finditer(text):
         start = match.end()
         if _CODE_AT.match(text, start) is None:
             continue
-        end = _JAVA_END.search(text, start)
+        end = _RX.java_end.search(text, start)
         segment = text[start : end.start() if end else len(text)]
         simple = match.group(1).rsplit(".", 1)[-1]
         command = _JAVA_COMMANDS.get(simple)
@@ -332,12 +455,6 @@ def _javamail(text: str) -> Extracted | None:
 #   Error: Invalid login: 535-5.7.8 Username and Password not accepted. ...   code: 'EAUTH'
 #   Error: Can't send mail - all recipients were rejected: 550 5.1.1 ...     code: 'EENVELOPE'
 #   Error: Message failed: 550 5.7.1 ...                                     code: 'EMESSAGE'
-_NODE = re.compile(
-    r"(Invalid login|Mail command failed|Recipient command failed|"
-    r"Can't send mail - all recipients were rejected|Data command failed|Message failed|"
-    r"Invalid greeting(?:\. response=[^:]*)?|Error initiating TLS(?: - [^:]*)?)\s*:\s*"
-    + _REPLY_START
-)
 _NODE_COMMANDS = {
     "Invalid login": Stage.AUTH,
     "Mail command failed": Stage.MAIL,
@@ -348,14 +465,11 @@ _NODE_COMMANDS = {
     "Invalid greeting": Stage.CONNECT,
     "Error initiating TLS": Stage.STARTTLS,
 }
-_NODE_RESPONSE = re.compile(r"[\"']?\bresponse[\"']?\s*:\s*(['\"`])((?:\\.|(?!\1)[^\\])*)\1", re.S)
-_NODE_COMMAND = re.compile(r"[\"']?\bcommand[\"']?\s*:\s*(['\"`])([^'\"`]{1,60})\1")
-_NODE_CODE = re.compile(r"[\"']?\bcode[\"']?\s*:\s*['\"`](E[A-Z]+)['\"`]")
 _NODE_CODES = {"EAUTH": Stage.AUTH, "EMESSAGE": Stage.END_OF_DATA, "ETLS": Stage.STARTTLS}
 
 
 def _nodemailer(text: str) -> Extracted | None:
-    match = _NODE.search(text)
+    match = _RX.node.search(text)
     if match is not None:
         name = match.group(1)
         key = next(k for k in _NODE_COMMANDS if name.startswith(k))
@@ -366,7 +480,7 @@ def _nodemailer(text: str) -> Extracted | None:
             command=_NODE_COMMANDS[key],
             command_text=key,
         )
-    response = _search(_NODE_RESPONSE, text, ("response",), 1)
+    response = _search(_RX.node_response, text, ("response",), 1)
     if response is None:
         return None
     body = _literal(response.group(2), False)
@@ -374,8 +488,8 @@ def _nodemailer(text: str) -> Extracted | None:
         return None
     command: Stage | None = None
     said = ""
-    named = _search(_NODE_COMMAND, text, ("command",), 1)
-    code = _search(_NODE_CODE, text, ("code",), 1)
+    named = _search(_RX.node_command, text, ("command",), 1)
+    code = _search(_RX.node_code, text, ("code",), 1)
     if named is not None:
         command, said = command_stage(named.group(2)), named.group(2)
     if command is None and code is not None and code.group(1) in _NODE_CODES:
@@ -391,15 +505,6 @@ def _nodemailer(text: str) -> Extracted | None:
 #   SMTP ERROR: RCPT TO command failed: 550 5.1.1 ...
 #   SMTP Error: The following recipients failed: bob@example.org: <reply text>
 #   SMTP Error: Could not authenticate.          (the summary: no reply in it)
-_PHP_FAILED = re.compile(
-    r"SMTP ERROR:\s*([A-Za-z][A-Za-z ]{0,20}?) command failed:\s*" + _REPLY_START, re.I
-)
-_PHP_RECIPIENTS = re.compile(r"SMTP Error: The following recipients failed:\s*", re.I)
-_PHP_SUMMARY = re.compile(
-    r"SMTP Error: (?:Could not authenticate|Could not connect to SMTP host|Data not accepted)"
-    r"|SMTP connect\(\) failed",
-    re.I,
-)
 
 
 def _phpmailer(text: str) -> Extracted | None:
@@ -408,7 +513,7 @@ def _phpmailer(text: str) -> Extracted | None:
     # two regexes and most of the third, each a slow case-insensitive scan of the text
     low = text.lower() if text.isascii() else None
     colon = low is None or "smtp error:" in low
-    match = _PHP_FAILED.search(text) if colon else None
+    match = _RX.php_failed.search(text) if colon else None
     if match is not None:
         said = match.group(1).strip()
         return Extracted(
@@ -418,7 +523,7 @@ def _phpmailer(text: str) -> Extracted | None:
             command=command_stage(said),
             command_text=said,
         )
-    recipients = _PHP_RECIPIENTS.search(text) if colon else None
+    recipients = _RX.php_recipients.search(text) if colon else None
     if recipients is not None:
         rest = text[recipients.end() :]
         code = re.search(r"(?<![\w.])" + _REPLY_START, rest)
@@ -438,7 +543,9 @@ def _phpmailer(text: str) -> Extracted | None:
             "line instead",
         )
     summary = (
-        _PHP_SUMMARY.search(text) if colon or (low is not None and "smtp connect" in low) else None
+        _RX.php_summary.search(text)
+        if colon or (low is not None and "smtp connect" in low)
+        else None
     )
     if summary is not None and _CODE_AT.search(text) is None:
         raise NoReplyError(
@@ -455,15 +562,10 @@ def _phpmailer(text: str) -> Extracted | None:
 #      SMTP error from remote mail server after RCPT TO:<bob@example.org>: 550 5.1.1 ...
 #   SMTP error from remote mail server after end of data:
 #       host mx.example.org [192.0.2.1]: 550-5.7.1 ...
-_EXIM = re.compile(
-    r"SMTP error from remote (?:mail server|mailer|server)\s+after\s+([^\n]+?):\s*"
-    r"(?:host\s+\S+\s*\[[^\]\n]*\]:?\s*)?" + _REPLY_START,
-    re.I,
-)
 
 
 def _exim(text: str) -> Extracted | None:
-    match = _EXIM.search(text)
+    match = _RX.exim.search(text)
     if match is None:
         return None
     said = match.group(1).strip()
@@ -482,22 +584,16 @@ def _exim(text: str) -> Extracted | None:
 #   host mx[192.0.2.1] refused to talk to me: 554 5.7.1 ...          (the greeting)
 #   SASL authentication failed; server mx[192.0.2.1] said: 535 5.7.8 ...
 #   dsn=5.1.1, status=bounced (unknown user: "bob")                  (no reply: dsn only)
-_POSTFIX_SAID = re.compile(r"\b(said|refused to talk to me):\s*" + _REPLY_START)
 _POSTFIX_SAID_AT = ("said:", "refused to talk to me:")
-# "\s*\(in reply to ...": searched without the leading \s* (which sre would try at every
-# place), the white space before it is cut with rstrip (the same white space as \s)
-_POSTFIX_IN_REPLY = re.compile(r"\(in reply to ([^()]{1,40}?) command\)")
-_POSTFIX_DSN = re.compile(r"\bdsn=([245]\.\d{1,3}\.\d{1,3})\b")
-_POSTFIX_STATUS = re.compile(r"\bstatus=(\w+)\s*\((.*)\)\s*$", re.M)
 
 
 def _postfix(text: str) -> Extracted | None:
-    match = _search(_POSTFIX_SAID, text, _POSTFIX_SAID_AT)
+    match = _search(_RX.postfix_said, text, _POSTFIX_SAID_AT)
     if match is not None:
         segment = _segment(text, match.end())
         command: Stage | None = None
         said = ""
-        in_reply = _POSTFIX_IN_REPLY.search(segment)
+        in_reply = _RX.postfix_in_reply.search(segment)
         if in_reply is not None:
             said = in_reply.group(1)
             command = command_stage(said)
@@ -517,7 +613,7 @@ def _postfix(text: str) -> Extracted | None:
             command=command,
             command_text=said,
         )
-    status = _search(_POSTFIX_STATUS, text, ("status=",))
+    status = _search(_RX.postfix_status, text, ("status=",))
     if status is None:
         return None
     detail = status.group(2)
@@ -530,20 +626,18 @@ def _postfix(text: str) -> Extracted | None:
 
 
 def _dsn(text: str) -> str:
-    match = _search(_POSTFIX_DSN, text, ("dsn=",))
+    match = _search(_RX.postfix_dsn, text, ("dsn=",))
     return match.group(1) if match else ""
 
 
 # Delivery status notifications (RFC 3464 section 2.3): per-recipient fields
 #   Status: 5.1.1
 #   Diagnostic-Code: smtp; 550 5.1.1 <bob@example.org>: Recipient address rejected
-_DSN_DIAGNOSTIC = re.compile(r"^[ \t]*Diagnostic-Code:[ \t]*([\w-]+)[ \t]*;[ \t]*", re.I | re.M)
-_DSN_STATUS = re.compile(r"^[ \t]*Status:[ \t]*([245]\.\d{1,3}\.\d{1,3})\b", re.I | re.M)
 
 
 def _dsn_form(text: str) -> Extracted | None:
-    diagnostic = _DSN_DIAGNOSTIC.search(text)
-    status = _DSN_STATUS.search(text)
+    diagnostic = _RX.dsn_diagnostic.search(text)
+    status = _RX.dsn_status.search(text)
     code = status.group(1) if status else ""
     if diagnostic is not None:
         segment = _segment(text, diagnostic.end())
@@ -558,8 +652,6 @@ def _dsn_form(text: str) -> Extracted | None:
 
 # Session transcripts: swaks (<-, <**, ->, ~>, <~), PHPMailer debug output
 # (SERVER -> CLIENT:, CLIENT -> SERVER:), and the S:/C: notation of the RFCs.
-_SERVER_LINE = re.compile(r"^(?:.*?SERVER -> CLIENT:|\s*(?:<-|<\*\*|<~|S:))\s?(.*)$")
-_CLIENT_LINE = re.compile(r"^(?:.*?CLIENT -> SERVER:|\s*(?:->|~>|C:))\s?(.*)$")
 
 
 def _transcript(text: str) -> Extracted | None:
@@ -570,7 +662,7 @@ def _transcript(text: str) -> Extracted | None:
     command: Stage | None = Stage.CONNECT
     said = "greeting"
     for raw in text.split("\n"):
-        server = _SERVER_LINE.match(raw)
+        server = _RX.server_line.match(raw)
         if server is not None:
             line = server.group(1).strip()
             head = _CODE_AT.match(line)
@@ -581,7 +673,7 @@ def _transcript(text: str) -> Extracted | None:
                 replies.append((current, command, said))
                 current = []
             continue
-        client = _CLIENT_LINE.match(raw)
+        client = _RX.client_line.match(raw)
         if client is not None:
             sent = client.group(1).strip()
             stage = command_stage(sent)
@@ -599,19 +691,15 @@ def _transcript(text: str) -> Extracted | None:
 
 
 # Anything else with a reply inside: "Error: 550 5.1.1 ...", a JSON log field, a ticket.
-_EMBEDDED_STRONG = re.compile(
-    r"(?<![\w.:/-])([245]\d\d)[ -]([245]\.\d{1,3}\.\d{1,3})(?=[\s:;,.)]|$)", re.M
-)
-_EMBEDDED_WEAK = re.compile(r"(?:^|[:;(\"'=])[ \t]*([45]\d\d)[ -](?=[A-Za-z<\[])", re.M)
 
 
 def _embedded(text: str) -> Extracted | None:
-    candidates = [m.start(1) for m in _EMBEDDED_STRONG.finditer(text)]
+    candidates = [m.start(1) for m in _RX.embedded_strong.finditer(text)]
     failing = [start for start in candidates if text[start] in "45"]
     if failing or candidates:
         start = (failing or candidates)[0]
     else:
-        weak = _EMBEDDED_WEAK.search(text)
+        weak = _RX.embedded_weak.search(text)
         if weak is None:
             return None
         start = weak.start(1)
@@ -679,14 +767,11 @@ def extract(text: str) -> Extracted | None:
     return _embedded(text)
 
 
-_TRAILING_COMMAND = re.compile(r"\(in reply to ([^()]{1,40}?) command\)\s*\)?\s*$")
-
-
 def trailing_command(text: str) -> tuple[Stage, str] | None:
     """Postfix's ``(in reply to RCPT TO command)`` at the end of a pasted reply."""
     if "in reply to" not in text:
         return None
-    match = _TRAILING_COMMAND.search(text)
+    match = _RX.trailing_command.search(text)
     if match is None:
         return None
     stage = command_stage(match.group(1))

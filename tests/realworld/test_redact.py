@@ -8,7 +8,7 @@ import re
 import pytest
 
 from smtpcodes.explain import explain, redact, redact_explanation
-from smtpcodes.explain._redact import scrub_secrets
+from smtpcodes.explain._secrets import scrub_secrets
 
 POSTFIX = (
     "Jun 18 10:00:01 mail postfix/smtp[811]: 4BQ2Xk1z: to=<bob@example.org>, "

@@ -269,7 +269,7 @@ def _read_stdin(ctx: Context) -> str:
 
 def _cmd_explain(ctx: Context) -> int:
     from smtpcodes.cli._render import render_explanation
-    from smtpcodes.explain import explain, redact_explanation
+    from smtpcodes.explain import explain
 
     parts: list[str] = ctx.args.text
     text = _read_stdin(ctx) if parts == ["-"] else " ".join(parts)
@@ -277,6 +277,8 @@ def _cmd_explain(ctx: Context) -> int:
         raise ReplyParseError("empty input: expected an SMTP reply such as '250 OK' or a code")
     expl = explain(text, ctx.lang)
     if ctx.args.redact:
+        from smtpcodes.explain import redact_explanation
+
         # classify on the original (host names identify providers), then hide them
         expl = redact_explanation(expl)
     if ctx.args.json:

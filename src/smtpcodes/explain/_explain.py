@@ -19,8 +19,8 @@ from smtpcodes.explain._extract import (
     unescape_newlines,
 )
 from smtpcodes.explain._model import CodeInfo, CommandView, Explanation, FindingNote, ReplyView
-from smtpcodes.explain._redact import scrub_secrets
 from smtpcodes.explain._rules import Rules, load_rules
+from smtpcodes.explain._secrets import scrub_secrets
 from smtpcodes.protocol import Finding, Reply, Stage, parse_reply
 
 Explainable = str | bytes | Reply | BasicCode | EnhancedCode

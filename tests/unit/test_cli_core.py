@@ -187,3 +187,22 @@ def test_the_program_is_quiet_when_its_reader_goes_away():
     )
     assert done.returncode == 0
     assert done.stderr == b""
+
+
+def test_pages_wrap_only_when_given_a_width():
+    from smtpcodes.cli._render import Page
+    from smtpcodes.cli._style import Style
+
+    text = "word " * 30
+    wide = Page(Style(False), {}, None)
+    wide.para(text)
+    wide.bullets([text])
+    assert wide.text().splitlines() == ["  " + text.strip(), "  - " + text.strip()]
+    narrow = Page(Style(False), {}, 30)
+    narrow.para(text)
+    narrow.bullets(["a-b " * 12])
+    lines = narrow.text().splitlines()
+    assert all(len(line) <= 28 for line in lines)
+    assert lines[0].startswith("  word")
+    assert any(line.startswith("  - a-b") for line in lines)
+    assert " ".join(lines).split() == ["word"] * 30 + ["-"] + ["a-b"] * 12

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
 from smtpcodes.cli._style import Style
@@ -26,26 +25,22 @@ class Page:
         self.blank()
         self.lines.append(self.s.heading(self.labels.get(key, key)))
 
+    def _wrap(self, body: str, indent: int, hyphens: bool) -> list[str]:
+        if not self.width:
+            return [body]
+        import textwrap  # only for a terminal: piped output is not wrapped
+
+        width = self.width - indent
+        return textwrap.wrap(body, width, break_long_words=False, break_on_hyphens=hyphens) or [""]
+
     def para(self, text: str, indent: int = 2) -> None:
         for paragraph in text.strip().split("\n\n"):
-            body = " ".join(paragraph.split())
-            if self.width:
-                wrapped = textwrap.wrap(
-                    body, self.width - indent, break_long_words=False, break_on_hyphens=False
-                ) or [""]
-            else:
-                wrapped = [body]
+            wrapped = self._wrap(" ".join(paragraph.split()), indent, hyphens=False)
             self.lines += [" " * indent + self.s.codes_in(line) for line in wrapped]
 
     def bullets(self, items: tuple[str, ...] | list[str], indent: int = 2) -> None:
         for item in items:
-            body = " ".join(item.split())
-            if self.width:
-                wrapped = textwrap.wrap(body, self.width - indent - 2, break_long_words=False) or [
-                    ""
-                ]
-            else:
-                wrapped = [body]
+            wrapped = self._wrap(" ".join(item.split()), indent + 2, hyphens=True)
             self.lines.append(" " * indent + "- " + self.s.codes_in(wrapped[0]))
             self.lines += [" " * (indent + 2) + self.s.codes_in(w) for w in wrapped[1:]]
 

@@ -71,7 +71,7 @@ def test_bundle_of_an_older_format_is_rebuilt(tmp_path, data_copy):
     bundle.write_bytes(marshal.dumps({"entries": [], "format": 1}))
     future = 2**62
     os.utime(bundle, ns=(future, future))
-    assert _read_bundle(str(bundle), str(data_copy))["format"] == BUNDLE_FORMAT == 3
+    assert _read_bundle(str(bundle), str(data_copy))["format"] == BUNDLE_FORMAT == 4
 
 
 def test_a_bundle_cut_short_is_rebuilt(tmp_path, data_copy):
@@ -98,3 +98,15 @@ def test_the_mapped_bundle_serves_what_was_packed(tmp_path, data_copy):
     assert {k: v for k, v in mapped.items() if k not in BLOB_TABLES} == {
         k: v for k, v in packed.items() if k not in BLOB_TABLES
     }
+
+
+def test_titles_come_from_the_header_as_the_entries_have_them():
+    catalogue = load_catalogue()
+    for lang in catalogue.languages:
+        for code in catalogue.codes():
+            assert catalogue.title(code, lang) == catalogue.get(code).text[lang].title
+        only_vendor = [c for c in catalogue.vendor_codes() if c not in catalogue]
+        assert only_vendor
+        for code in only_vendor:
+            assert catalogue.title(code, lang) == catalogue.vendor_uses(code)[0].text[lang].title
+        assert catalogue.title("599", lang) == ""

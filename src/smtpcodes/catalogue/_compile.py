@@ -112,9 +112,14 @@ def pack(bundle: dict[str, Any]) -> dict[str, Any]:
     vendor: dict[str, list[Any]] = {}
     for item in bundle["vendor"]:
         vendor.setdefault(item["code"], []).append(item)
+    # a code's title, for the lists of related codes: the entry's, else its first vendor use's
+    titles: dict[str, dict[str, str]] = {}
+    for item in [*bundle["entries"], *bundle["vendor"]]:
+        titles.setdefault(item["code"], {lang: t["title"] for lang, t in item["text"].items()})
     return {
         "format": BUNDLE_FORMAT,
         "index": {e["code"]: e["kind"] for e in bundle["entries"]},
+        "titles": titles,
         "entries": {e["code"]: marshal.dumps(e) for e in bundle["entries"]},
         "vendor": {code: marshal.dumps(items) for code, items in vendor.items()},
         "pairs": bundle["pairs"],

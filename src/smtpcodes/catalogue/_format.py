@@ -5,7 +5,7 @@ which each of BLOB_TABLES maps keys to (offset, size) in the blob area), then th
 """
 
 #: bumped whenever the layout changes, so an older bundle is rebuilt, not misread
-BUNDLE_FORMAT = 3
+BUNDLE_FORMAT = 4
 MAGIC = b"smtpcodes catalogue\n"
 #: the tables whose values are blobs: stored after the header, read on lookup
 BLOB_TABLES = ("entries", "vendor", "transcripts")

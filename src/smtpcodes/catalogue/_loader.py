@@ -178,6 +178,7 @@ class Catalogue:
     def __init__(self, bundle: dict[str, Any]) -> None:
         # packed by _compile.pack: every entry is its own marshal blob, decoded on first use
         self._kinds: dict[str, str] = bundle["index"]
+        self._titles: dict[str, dict[str, str]] = bundle["titles"]
         self._blobs: Mapping[str, bytes] = bundle["entries"]
         self._vendor_blobs: Mapping[str, bytes] = bundle["vendor"]
         self._built: dict[str, Entry] = {}
@@ -216,6 +217,12 @@ class Catalogue:
 
     def entries(self, kind: Kind | None = None) -> list[Entry]:
         return [self.get(code) for code in self.codes(kind)]
+
+    def title(self, code: str, lang: str) -> str:
+        """The title of a code (of its first provider entry when only providers use it), or
+        "" for a code the catalogue does not have; no entry is decoded."""
+        titles = self._titles.get(code)
+        return "" if titles is None else titles[lang]
 
     def vendor_uses(self, code: str) -> tuple[Entry, ...]:
         """Provider entries for an exact enhanced code such as ``5.7.27``."""

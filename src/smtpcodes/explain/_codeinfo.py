@@ -74,16 +74,6 @@ def source_link(source: Source, phrases: dict[str, Any]) -> Link:
     return Link(label, url)
 
 
-def _title_of(catalogue: Catalogue, code: str, lang: str) -> str:
-    entry = catalogue.find(code)
-    if entry is None:
-        uses = catalogue.vendor_uses(code)
-        if not uses:
-            return ""
-        entry = uses[0]
-    return entry.text[lang].title
-
-
 def _join(values: list[str], phrases: dict[str, Any]) -> str:
     return ", ".join(values) if values else phrase(phrases, "labels.none")
 
@@ -239,9 +229,9 @@ def code_info(code: str, lang: str) -> CodeInfo:
     stages = tuple(s.value for s in entry.stages)
     typical = entry.enhanced if entry.kind.value == "basic" else entry.basic
     typical_key = "enhanced" if entry.kind.value == "basic" else "basic"
-    related = tuple(CodeRef(c, _title_of(catalogue, c, lang)) for c in entry.related)
+    related = tuple(CodeRef(c, catalogue.title(c, lang)) for c in entry.related)
     confused = tuple(
-        CodeRef(c.code, _title_of(catalogue, c.code, lang), c.note.get(lang, ""))
+        CodeRef(c.code, catalogue.title(c.code, lang), c.note.get(lang, ""))
         for c in entry.confused_with
     )
     return CodeInfo(

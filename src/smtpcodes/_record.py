@@ -21,18 +21,15 @@ from __future__ import annotations
 
 import sys
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+from smtpcodes._typing import TYPE_CHECKING, dataclass_transform, overload
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import dataclass_transform
-else:
+    from typing import Any, TypeVar
 
-    def dataclass_transform(**_: Any) -> Any:
-        return lambda decorated: decorated
+    _T = TypeVar("_T")
 
-
-_T = TypeVar("_T")
 _FIELDS = "__record_fields__"
 
 

@@ -12,7 +12,11 @@ import os
 import sys
 from collections.abc import Iterator, Mapping
 from functools import cache
-from typing import Any
+
+from smtpcodes._typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 from smtpcodes._errors import CatalogueError, UnknownCodeError, UnknownLanguageError
 from smtpcodes.catalogue._format import BLOB_TABLES, BUNDLE_FORMAT, MAGIC

@@ -10,11 +10,12 @@ import argparse
 import contextlib
 import os
 import sys
-from typing import TYPE_CHECKING, Any, NoReturn
+
+from smtpcodes._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
-    from typing import TextIO
+    from typing import Any, NoReturn, TextIO
 
 from smtpcodes._errors import (
     CatalogueError,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from smtpcodes._typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 from smtpcodes.cli._style import Style
 from smtpcodes.explain import CodeInfo, Comparison, Explanation

@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from typing import TextIO
+
+from smtpcodes._typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import TextIO
 
 _CODE = re.compile(r"(?<![\w.])([2-5])(\d\d|\.\d{1,3}\.\d{1,3}|xx)(?![\w.])")
 _CLASS_COLOUR = {"2": "32", "3": "36", "4": "33", "5": "31"}

@@ -4,6 +4,7 @@ explain() also reads replies inside log lines, bounces and library errors, and s
 mail failed (the reason taxonomy), whether that is permanent, who must act and when to retry.
 """
 
+from smtpcodes._typing import TYPE_CHECKING
 from smtpcodes.explain._classify import verdict_labels
 from smtpcodes.explain._codeinfo import code_info, kind_of, normalize_code
 from smtpcodes.explain._explain import explain, explain_reply, finding_notes
@@ -32,7 +33,6 @@ from smtpcodes.explain._model import (
 from smtpcodes.explain._rules import Rules, load_rules
 from smtpcodes.explain._serialize import document, dumps, to_data
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy knows the name)
 if TYPE_CHECKING:
     from smtpcodes.explain._compare import canonical_pair, compare, sort_key
     from smtpcodes.explain._redact import redact, redact_explanation

@@ -27,9 +27,10 @@ Pure: no I/O beyond the rule tables loaded once.
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from collections import namedtuple
 
 from smtpcodes._record import record
+from smtpcodes._typing import TYPE_CHECKING
 from smtpcodes.explain._rules import (
     CompiledProvider,
     Provider,
@@ -42,18 +43,25 @@ from smtpcodes.explain._rules import (
 __all__ = ["Classification", "Decision", "classify", "load_rules"]
 
 
-class Decision(NamedTuple):
-    """One piece of evidence: what decided a part of the verdict, and on what text.
+_DECISION_DOC = """One piece of evidence: what decided a part of the verdict, and on what text.
 
-    (A NamedTuple, not a frozen dataclass: several are made per line on the hot path, and
-    a frozen dataclass costs about five times as much to build.)
-    """
+(A named tuple, not a record: several are made per line on the hot path, and a frozen
+record costs about five times as much to build.  Type checkers see the NamedTuple below;
+at run time it is made with collections.namedtuple, which needs no typing import.)
+"""
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
 
-    decides: str  #: "reply" | "command" | "provider" | "reason" | "bounce"
-    by: str  #: "form", "text", "detect", "provider-rule", "pattern", "enhanced", "basic", ...
-    rule: str  #: the rule's id, the code map key, the form: "user-unknown", "X.1.1", "postfix"
-    matched: str = ""  #: the text of the input that matched
-    pattern: str = ""  #: the regex that matched, as written in the rule file
+    class Decision(NamedTuple):
+        decides: str  #: "reply" | "command" | "provider" | "reason" | "bounce"
+        by: str  #: "form", "text", "detect", "provider-rule", "pattern", "enhanced", "basic"...
+        rule: str  #: the rule's id, the code map key, the form: "user-unknown", "X.1.1"...
+        matched: str = ""  #: the text of the input that matched
+        pattern: str = ""  #: the regex that matched, as written in the rule file
+
+else:
+    Decision = namedtuple("Decision", "decides by rule matched pattern", defaults=("", ""))
+    Decision.__doc__ = _DECISION_DOC
 
 
 @record

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+
+from smtpcodes._typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 from smtpcodes._errors import CodeSyntaxError
 from smtpcodes.catalogue import Catalogue, Entry, Source, load_catalogue

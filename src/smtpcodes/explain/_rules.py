@@ -40,10 +40,10 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any, TypeVar, overload
 
 from smtpcodes._errors import CatalogueError
 from smtpcodes._record import record
+from smtpcodes._typing import TYPE_CHECKING, overload
 from smtpcodes.catalogue import Source
 from smtpcodes.protocol import Stage
 
@@ -58,7 +58,10 @@ RETRY_POLICIES = ("later", "after-fix", "never")
 #: Stage values a pattern or code map may be limited to (smtpcodes.protocol.Stage).
 STAGES = tuple(stage.value for stage in Stage if stage is not Stage.ANY)
 
-_T = TypeVar("_T")
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    _T = TypeVar("_T")
 
 _BASIC = re.compile(r"[2-5]\d\d")
 # RFC 3463 section 2: status-code = class "." subject "." detail, no leading zeros
@@ -794,7 +797,7 @@ class CompiledProvider:
     textless: tuple[int, ...]  #: rules decided by codes alone
 
 
-class LazySequence(Sequence[_T]):
+class LazySequence(Sequence["_T"]):  # (a string: _T exists for type checkers only)
     """A sequence whose items are made on first access (``make(index)``), then kept."""
 
     __slots__ = ("_items", "_make")

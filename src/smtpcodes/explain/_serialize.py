@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+
+from smtpcodes._typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 from smtpcodes._record import fields, is_record
 

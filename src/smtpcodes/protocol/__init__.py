@@ -5,6 +5,7 @@ The client session (``_session``) is imported on first use: reading a reply, whi
 """
 
 from smtpcodes._errors import ReplyParseError
+from smtpcodes._typing import TYPE_CHECKING
 from smtpcodes.protocol._findings import Finding, FindingKind, Severity
 from smtpcodes.protocol._reply import (
     MAX_REPLY_LINE,
@@ -16,7 +17,6 @@ from smtpcodes.protocol._reply import (
 )
 from smtpcodes.protocol._stage import SESSION_FLOW, Stage
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy knows the name)
 if TYPE_CHECKING:
     from smtpcodes.protocol._session import (
         EXPECTED_REPLIES,

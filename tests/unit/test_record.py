@@ -215,3 +215,19 @@ def test_init_is_compiled_on_first_use_and_then_kept() -> None:
     assert compiled.__qualname__ == f"{Late.__qualname__}.__init__"
     assert Late(b="y", a=1) == Late(1, "y")
     assert Late.__init__ is compiled
+
+
+def test_fields_are_set_through_their_slots_even_when_inherited() -> None:
+    @record
+    class Base:
+        a: int
+
+    @record
+    class Child(Base):
+        b: int = 2
+
+    child = Child(1)
+    assert (child.a, child.b) == (1, 2)
+    assert Base(5).a == 5  # the base's own __init__, compiled separately
+    with pytest.raises(FrozenRecordError):
+        child.a = 3  # type: ignore[misc]

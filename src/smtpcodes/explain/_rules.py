@@ -930,6 +930,12 @@ class Rules:
         self.detect_index = TextIndex(flat_detect, known, tables.get("detect"))
         self.detect_owners = tuple(detect_owner)
         self.standalone = tuple(i for i, alone in enumerate(standalone) if alone)
+        #: the same as a set, and whether there are providers at all (classify() asks for
+        #: every reply: a lazy sequence answers len() and [] in Python)
+        self.standalone_set = frozenset(self.standalone)
+        self.has_providers = len(detect) > 0
+        #: compiled[n] once classify() has used it (None before): a plain list lookup
+        self.compiled_made: list[CompiledProvider | None] = [None] * len(detect)
 
     @property
     def by_id(self) -> dict[str, Provider]:

@@ -50,6 +50,7 @@ record costs about five times as much to build.  Type checkers see the NamedTupl
 at run time it is made with collections.namedtuple, which needs no typing import.)
 """
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any, NamedTuple
 
     class Decision(NamedTuple):
@@ -98,12 +99,15 @@ def _provider_rule(
     text: str,
     features: TextFeatures,
 ) -> tuple[ProviderRule, re.Match[str] | None, str] | None:
+    candidates = compiled.rules.candidates(features)
+    if not candidates and not compiled.textless:
+        return None  # the usual case for a provider's index: nothing to try
     rules = compiled.provider.rules
     found: dict[int, tuple[re.Match[str] | None, str]] = {}
     for number in compiled.textless:
         if _fits(rules[number], code, enhanced):
             found[number] = (None, "")
-    for index in compiled.rules.candidates(features):
+    for index in candidates:
         number = compiled.owners[index]
         if number in found or not _fits(rules[number], code, enhanced):
             continue
@@ -121,8 +125,11 @@ def _detect(
     rules: Rules, context: str, features: TextFeatures
 ) -> list[tuple[int, re.Match[str], str]]:
     """Providers named in the text, in file order, each with the first detect match."""
+    candidates = rules.detect_index.candidates(features)
+    if not candidates:
+        return []  # no provider named: the usual case
     seen: dict[int, tuple[re.Match[str], str]] = {}
-    for index in rules.detect_index.candidates(features):
+    for index in candidates:
         owner = rules.detect_owners[index]
         if owner in seen:
             continue
@@ -160,25 +167,34 @@ def classify(
     features = TextFeatures(text) if failed or not context or context == text else None
     decisions: list[Decision] = []
     detected: list[tuple[int, re.Match[str], str]] = []
-    if rules.providers:
+    if rules.has_providers:
         if features is not None and (not context or context == text):
             detected = _detect(rules, text, features)
         else:
             detected = _detect(rules, context, TextFeatures(context))
 
     provider: Provider | None = None
+    provider_owner = -1
     rule: ProviderRule | None = None
     reason: str | None = None
-    if features is not None and failed and rules.providers:
-        named = [owner for owner, _, _ in detected if not rules.providers[owner].standalone]
-        others = [owner for owner, _, _ in detected if rules.providers[owner].standalone]
-        others += [i for i in rules.standalone if i not in others]
-        for owner in named + others:
-            hit = _provider_rule(rules.compiled[owner], code, enhanced, text, features)
+    standalone = rules.standalone_set
+    if features is not None and failed and rules.has_providers:
+        order: Sequence[int] = rules.standalone  # nothing named in the text: the usual case
+        if detected:
+            named = [owner for owner, _, _ in detected if owner not in standalone]
+            others = [owner for owner, _, _ in detected if owner in standalone]
+            others += [i for i in rules.standalone if i not in others]
+            order = named + others
+        made = rules.compiled_made
+        for owner in order:
+            compiled = made[owner]
+            if compiled is None:
+                compiled = made[owner] = rules.compiled[owner]
+            hit = _provider_rule(compiled, code, enhanced, text, features)
             if hit is None:
                 continue
             rule, match, pattern = hit
-            provider = rules.providers[owner]
+            provider, provider_owner = compiled.provider, owner
             reason = rule.reason
             decisions.append(
                 Decision(
@@ -191,12 +207,10 @@ def classify(
             )
             break
     if provider is None and detected:
-        owner, match, pattern = next(
-            (d for d in detected if not rules.providers[d[0]].standalone), detected[0]
-        )
-        provider = rules.providers[owner]
+        owner, match, pattern = next((d for d in detected if d[0] not in standalone), detected[0])
+        provider, provider_owner = rules.providers[owner], owner
     if provider is not None:
-        first = next((d for d in detected if rules.providers[d[0]] is provider), None)
+        first = next((d for d in detected if d[0] == provider_owner), None)
         if first is not None:
             decisions.insert(
                 0, Decision("provider", "detect", provider.id, _quote(first[1]), first[2])

@@ -515,6 +515,17 @@ def _split(keys: frozenset[Key]) -> _Split:
 
 Conditions = tuple[frozenset[Key], ...]
 _MOST_ALTERNATIVES = 20  #: substrings looked for with one regex, at most
+_FEWEST_ALTERNATIVES = 4  #: and at least (fewer: one str search each)
+
+
+def _inner_words(text: str) -> frozenset[str]:
+    """The words of a substring key that are bounded on both sides within it: whole words of
+    any (ASCII, lower-cased) text that contains it."""
+    return frozenset(
+        match.group()
+        for match in _WORD.finditer(text)
+        if match.start() > 0 and match.end() < len(text)
+    )
 
 
 class TextIndex:
@@ -541,13 +552,16 @@ class TextIndex:
         "_substring_bits",
         "_substring_pattern",
         "_substring_search",
+        "_ungated",
         "_word_keys",
         "patterns",
     )
 
     _by_word: dict[str, int]
     _prefix_bits: tuple[tuple[str, int], ...]
-    _fallback: list[tuple[int, tuple[str, ...], frozenset[str]]]
+    #: gated substrings: regex number -> ((substring, its inner words), ...); see _build
+    _fallback: dict[int, tuple[tuple[str, frozenset[str]], ...]]
+    _ungated: list[tuple[int, tuple[str, ...]]]
     _extra: dict[int, tuple[_Split, ...]]
     _conditions: dict[str, Conditions]
     _substring_bits: dict[str, int]
@@ -599,7 +613,7 @@ class TextIndex:
         # candidate sets are bit masks: bit n is regex n (one OR per matching key)
         new._by_word = {}
         by_prefix: dict[str, int] = {}
-        new._fallback = []
+        fallback: list[tuple[int, tuple[str, ...], frozenset[str]]] = []
         new._always = 0
         new._extra = {}
         new._conditions = {}
@@ -642,7 +656,7 @@ class TextIndex:
                     ),
                     frozenset(),
                 )
-                new._fallback.append((bit, substrings, gate))
+                fallback.append((bit, substrings, gate))
             for word in words:
                 new._by_word[word] = new._by_word.get(word, 0) | bit
             for prefix in prefixes:
@@ -654,23 +668,51 @@ class TextIndex:
             for split in splits:
                 for word in split[0]:
                     new._by_word.setdefault(word, 0)
+        # A substring is looked for (a scan of the text) only when the words it needs are
+        # there (set lookups): a gate (one of its words) and its inner words ("limit" in
+        # "daily user sending limit exceeded": bounded on both sides, it must be a word of the
+        # text wherever the substring occurs).  A regex whose substrings all need some word is
+        # "gated": its gate words propose it, in the bits above those of the regexes (one OR
+        # per word of the text, as for the index keys); the others are looked for in every text.
+        new._fallback = {}
+        ungated: list[tuple[int, tuple[str, ...]]] = []
+        shift = len(patterns)
+        for bit, substrings, gate in fallback:
+            needs = tuple(_inner_words(text) for text in substrings)
+            if not gate and all(needs):
+                # each substring needs all of its inner words: its rarest one will do
+                gate = frozenset(
+                    max(need, key=lambda word: (_key_score((WORD, word)), word)) for need in needs
+                )
+            if not gate:
+                ungated.append((bit, substrings))
+                continue
+            new._fallback[bit.bit_length() - 1] = tuple(zip(substrings, needs, strict=True))
+            for word in gate:
+                new._by_word[word] = new._by_word.get(word, 0) | bit << shift
+            for need in needs:
+                for word in need:
+                    new._by_word.setdefault(word, 0)
+        new._ungated = ungated
         new._word_keys = frozenset(new._by_word)
-        # one regex over every substring of the fallback finds the ones in the text: at each
-        # place it matches the longest substring there (the alternatives are longest first),
-        # and the bits of that substring include those of every substring it starts with
+        # one regex over the ungated substrings finds the ones in the text: at each place it
+        # matches the longest substring there (the alternatives are longest first), and the
+        # bits of that substring include those of every substring it starts with
         texts = sorted(
-            {text for _, substrings, _ in new._fallback for text in substrings},
+            {text for _, substrings in ungated for text in substrings},
             key=lambda text: (-len(text), text),
         )
         new._substring_bits = dict.fromkeys(texts, 0)
         for text in texts:
-            for bit, substrings, _ in new._fallback:
+            for bit, substrings in ungated:
                 if any(text.startswith(start) for start in substrings):
                     new._substring_bits[text] |= bit
-        # (sre tries every alternative at every place: past a few dozen, a loop is faster;
-        # compiled on first use, as the regexes are)
+        # (sre tries every alternative at every place: past a few dozen, a loop is faster,
+        # and for a few, str's own search is; compiled on first use, as the regexes are)
         new._substring_pattern = (
-            "|".join(map(re.escape, texts)) if len(texts) <= _MOST_ALTERNATIVES else ""
+            "|".join(map(re.escape, texts))
+            if _FEWEST_ALTERNATIVES <= len(texts) <= _MOST_ALTERNATIVES
+            else ""
         )
         new._substring_search = None
         for name in _BUILT_SLOTS:
@@ -730,6 +772,9 @@ class TextIndex:
         present = self._word_keys.intersection(words)
         for word in present:
             found |= by_word[word]
+        size = len(self.patterns)
+        gated = found >> size  # regexes whose substrings' gate words are in the text
+        found &= (1 << size) - 1
         low = features.low
         spaced = features.spaced
         for start, bits in self._prefix_bits:
@@ -745,14 +790,20 @@ class TextIndex:
                 found |= substring_bits[match.group()]
                 match = search(low, match.start() + 1)
         else:
-            for bit, substrings, gate in self._fallback:
-                if gate and present.isdisjoint(gate):
-                    continue
+            for bit, substrings in self._ungated:
                 if not found & bit:
                     for text in substrings:
                         if text in low:
                             found |= bit
                             break
+        gated &= ~found
+        while gated:
+            bit = gated & -gated
+            gated ^= bit
+            for text, need in self._fallback[bit.bit_length() - 1]:
+                if need <= present and text in low:
+                    found |= bit
+                    break
         extra = self._extra
         result = []
         while found:
@@ -882,6 +933,12 @@ class Rules:
         self.detect_index = TextIndex(flat_detect, known, tables.get("detect"))
         self.detect_owners = tuple(detect_owner)
         self.standalone = tuple(i for i, alone in enumerate(standalone) if alone)
+        #: the same as a set, and whether there are providers at all (classify() asks for
+        #: every reply: a lazy sequence answers len() and [] in Python)
+        self.standalone_set = frozenset(self.standalone)
+        self.has_providers = len(detect) > 0
+        #: compiled[n] once classify() has used it (None before): a plain list lookup
+        self.compiled_made: list[CompiledProvider | None] = [None] * len(detect)
 
     @property
     def by_id(self) -> dict[str, Provider]:
@@ -1261,7 +1318,7 @@ def load_rules(providers_dir: str | None = None, rules_dir: str | None = None) -
 # marshal, like the catalogue bundle: twice as fast to read as JSON; the name carries the
 # interpreter's cache tag because the format is specific to the Python version
 BUNDLE = os.path.join(RULES_DIR, "_compiled", f"bundle.{sys.implementation.cache_tag}.marshal")
-BUNDLE_VERSION = 4  #: bump when the stored data or the index tables change shape or meaning
+BUNDLE_VERSION = 5  #: bump when the stored data or the index tables change shape or meaning
 
 _Parts = tuple[
     dict[str, Reason],

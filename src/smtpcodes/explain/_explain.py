@@ -144,8 +144,13 @@ def explain_reply(
     *,
     rules: Rules | None = None,
     found: Extracted | None = None,
+    only_reply: bool = False,
 ) -> Explanation:
-    """Explain a parsed reply; ``source`` is the text it came from (a log line, an error)."""
+    """Explain a parsed reply; ``source`` is the text it came from (a log line, an error).
+
+    ``only_reply``: ``source`` holds the reply and nothing else, so providers are looked for
+    in the reply's text (what the codes add names no provider).
+    """
     enhanced_code = None if reply.enhanced is None else str(reply.enhanced)
     basic, enhanced, headline = _codes(reply.code_text, enhanced_code, lang)
     text = reply.text
@@ -162,7 +167,7 @@ def explain_reply(
         code=reply.code_text if len(reply.code_text) == 3 else None,  # Reply.basic, unbuilt
         enhanced=enhanced_code,
         text=text,
-        context=source or text,
+        context=text if only_reply else source or text,
         found=found,
         command=_command_of(found, source),
     )
@@ -259,7 +264,7 @@ def explain(subject: Explainable, lang: str = "en", *, rules: Rules | None = Non
             pass
         else:
             if _plausible(reply):
-                return explain_reply(reply, lang, source=text, rules=rules)
+                return explain_reply(reply, lang, source=text, rules=rules, only_reply=True)
     try:
         reply = parse_reply(text)
     except ReplyParseError as exc:
@@ -278,7 +283,7 @@ def explain(subject: Explainable, lang: str = "en", *, rules: Rules | None = Non
                 "(RFC 5321 section 4.2.1), and no reply was found inside the text",
                 line=1,
             )
-    return explain_reply(reply, lang, source=text, rules=rules)
+    return explain_reply(reply, lang, source=text, rules=rules, only_reply=True)
 
 
 def _plausible(reply: Reply) -> bool:

@@ -350,10 +350,12 @@ def verdict_views(
 ) -> dict[str, Any]:
     """The Explanation fields of a verdict, in ``lang``: reason, bounce, retry, who, evidence.
 
-    Cached: the same verdict on the same wording (a common case in logs) is built once.
-    The returned dict is shared; copy it before changing it.
+    What depends only on the verdict (reason, provider, rule, codes, which rules decided) is
+    built once per verdict and shared; the evidence, which quotes the input, is built for
+    every call.  No part of the cache key comes from the input's own wording.
     """
     c = classification
+    decisions = (*extra, *c.decisions)
     key = (
         rules,
         lang,
@@ -363,23 +365,29 @@ def verdict_views(
         c.provider.id if c.provider is not None else "",
         c.rule.id if c.rule is not None else "",
         c.conflict,
-        c.decisions,
+        tuple(d[:3] for d in decisions),  # decides, by, rule: not what matched
         code,
         enhanced,
         command_label,
-        extra,
     )
     cached = _VIEWS.get(key)
-    if cached is not None:
-        return cached
-    fields = _views(c, rules, lang, catalogue_phrases, code, enhanced, command_label, extra)
-    if len(_VIEWS) >= _VIEWS_LIMIT:
-        _VIEWS.clear()
-    _VIEWS[key] = fields
-    return fields
+    if cached is None:
+        cached = _views(c, rules, lang, catalogue_phrases, code, enhanced, command_label, decisions)
+        if len(_VIEWS) >= _VIEWS_LIMIT:
+            _VIEWS.clear()
+        _VIEWS[key] = cached
+    fields, notes = cached
+    from smtpcodes.explain._model import Evidence
+
+    evidence = tuple(
+        Evidence(decides, label, rule, note, d.matched)
+        for (decides, label, rule, note), d in zip(notes, decisions, strict=True)
+    )
+    return {**fields, "evidence": evidence}
 
 
-_VIEWS: dict[tuple[Any, ...], dict[str, Any]] = {}
+#: per verdict: (the fields without evidence, each decision's (decides, label, rule, note))
+_VIEWS: dict[tuple[Any, ...], tuple[dict[str, Any], tuple[tuple[str, str, str, str], ...]]] = {}
 _VIEWS_LIMIT = 4096
 
 
@@ -391,11 +399,10 @@ def _views(
     code: str | None,
     enhanced: str | None,
     command_label: str,
-    extra: tuple[Decision, ...],
-) -> dict[str, Any]:
+    decisions: tuple[Decision, ...],
+) -> tuple[dict[str, Any], tuple[tuple[str, str, str, str], ...]]:
     from smtpcodes.explain._model import (
         BounceView,
-        Evidence,
         Party,
         ProviderView,
         ReasonView,
@@ -462,17 +469,8 @@ def _views(
         "reason": labels["reason"],
         "bounce": labels["bounce"],
     }
-    evidence = tuple(
-        Evidence(
-            decides=d.decides,
-            label=label_of[d.decides],
-            rule=d.rule,
-            note=note(d),
-            matched=d.matched,
-        )
-        for d in (*extra, *c.decisions)
-    )
-    fields: dict[str, Any] = {"evidence": evidence}
+    notes = tuple((d.decides, label_of[d.decides], d.rule, note(d)) for d in decisions)
+    fields: dict[str, Any] = {}
     if c.provider is not None:
         rule = c.rule if c.rule is not None and c.rule.provider == c.provider.id else None
         text = rule.text.get(text_lang) if rule is not None else None
@@ -497,11 +495,11 @@ def _views(
         if c.retry is not None:
             fields["retry"] = RetryAdvice(c.retry, words["retry"][c.retry], reason_text.retry)
     if c.hard is not None:
-        bounce_notes = [e.note for e in evidence if e.decides == "bounce"]
+        bounce_notes = [n for decides, _, _, n in notes if decides == "bounce"]
         fields["bounce"] = BounceView(
             c.hard, verdict, bounce_notes[-1] if bounce_notes else "", c.conflict
         )
-    return fields
+    return fields, notes
 
 
 def verdict_labels(lang: str, rules: Rules | None = None) -> dict[str, str]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections import namedtuple
+from operator import itemgetter
 
 from smtpcodes._record import record
 from smtpcodes._typing import TYPE_CHECKING
@@ -347,8 +348,10 @@ def verdict_views(
     enhanced: str | None,
     command_label: str = "",
     extra: tuple[Decision, ...] = (),
-) -> dict[str, Any]:
-    """The Explanation fields of a verdict, in ``lang``: reason, bounce, retry, who, evidence.
+    into: dict[str, Any],
+) -> None:
+    """The Explanation fields of a verdict, in ``lang`` (reason, bounce, retry, who,
+    evidence), added to ``into``.
 
     What depends only on the verdict (reason, provider, rule, codes, which rules decided) is
     built once per verdict and shared; the evidence, which quotes the input, is built for
@@ -365,7 +368,7 @@ def verdict_views(
         c.provider.id if c.provider is not None else "",
         c.rule.id if c.rule is not None else "",
         c.conflict,
-        tuple(d[:3] for d in decisions),  # decides, by, rule: not what matched
+        tuple(map(_DECIDES_BY_RULE, decisions)),  # not what matched
         code,
         enhanced,
         command_label,
@@ -379,11 +382,14 @@ def verdict_views(
     fields, notes = cached
     from smtpcodes.explain._model import Evidence
 
-    evidence = tuple(
+    into.update(fields)
+    into["evidence"] = tuple(
         Evidence(decides, label, rule, note, d.matched)
         for (decides, label, rule, note), d in zip(notes, decisions, strict=True)
     )
-    return {**fields, "evidence": evidence}
+
+
+_DECIDES_BY_RULE = itemgetter(slice(3))  #: a Decision's (decides, by, rule)
 
 
 #: per verdict: (the fields without evidence, each decision's (decides, label, rule, note))

@@ -104,17 +104,16 @@ def _verdict(
         context=context,
         command=None if stage is None else stage.value,
     )
-    fields.update(
-        verdict_views(
-            classification,
-            rules,
-            lang,
-            catalogue_phrases,
-            code=code,
-            enhanced=enhanced,
-            command_label=command_label,
-            extra=tuple(extra),
-        )
+    verdict_views(
+        classification,
+        rules,
+        lang,
+        catalogue_phrases,
+        code=code,
+        enhanced=enhanced,
+        command_label=command_label,
+        extra=tuple(extra),
+        into=fields,
     )
     return fields
 

@@ -81,7 +81,10 @@ class Reply:
     @property
     def text(self) -> str:
         """The lines' messages (enhanced codes removed), joined with newlines."""
-        return "\n".join(line.message for line in self.lines)
+        lines = self.lines
+        if len(lines) == 1:  # most replies: no generator, no join
+            return lines[0].message
+        return "\n".join(line.message for line in lines)
 
     @property
     def is_multiline(self) -> bool:

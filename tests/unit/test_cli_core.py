@@ -206,3 +206,35 @@ def test_pages_wrap_only_when_given_a_width():
     assert lines[0].startswith("  word")
     assert any(line.startswith("  - a-b") for line in lines)
     assert " ".join(lines).split() == ["word"] * 30 + ["-"] + ["a-b"] * 12
+
+
+def test_explaining_a_reply_keeps_heavy_modules_out_of_start_up():
+    """The CLI's start-up budget (bench/cli_startup.sh): these cost milliseconds to import."""
+    script = (
+        "import io, sys\n"
+        "from smtpcodes.cli import main\n"
+        "out = io.StringIO()\n"
+        "sys.stdout, real = out, sys.stdout\n"
+        "main(['explain', '550 5.1.1 no such user'])\n"
+        "sys.stdout = real\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    loaded = set(done.stdout.split())
+    assert "smtpcodes.explain" in loaded
+    heavy = {
+        "typing",
+        "dataclasses",
+        "inspect",
+        "shutil",
+        "textwrap",
+        "msgspec",
+        "pathlib",
+        "json",
+        "smtpcodes.explain._compare",
+        "smtpcodes.explain._redact",
+        "smtpcodes.protocol._session",
+    }
+    assert loaded & heavy == set()

@@ -1,6 +1,7 @@
 import pytest
 
 from smtpcodes._errors import CodeSyntaxError, ReplyParseError, UnknownLanguageError
+from smtpcodes.codes import BasicCode, EnhancedCode
 from smtpcodes.explain import code_info, explain
 from smtpcodes.protocol import parse_reply
 
@@ -43,6 +44,18 @@ def test_explain_accepts_reply_objects_and_bytes():
     reply = parse_reply("421 4.7.0 Try again later, closing connection")
     assert explain(reply, "en").basic.code == "421"
     assert explain(b"421 4.7.0 Try again later", "en").enhanced.code == "4.7.0"
+    assert explain(BasicCode(535), "en").basic.code == "535"
+    assert explain(EnhancedCode(5, 7, 8), "en").enhanced.code == "5.7.8"
+
+
+class _Text(str):
+    pass
+
+
+def test_explain_accepts_str_subclasses_and_rejects_other_types_by_name():
+    assert explain(_Text("550 5.1.1 no such user"), "en").reason.id == "userunknown"
+    with pytest.raises(TypeError, match="str, bytes, Reply, BasicCode or EnhancedCode, not int"):
+        explain(550, "en")  # type: ignore[arg-type]
 
 
 def test_unknown_but_valid_code_is_explained_by_its_digits():

@@ -65,8 +65,8 @@ class EnhancedCode:
         return cls(klass, int(subject), int(detail))
 
     def __str__(self) -> str:
-        first = "X" if self.klass is None else str(self.klass)
-        return f"{first}.{self.subject}.{self.detail}"
+        klass = self.klass
+        return f"{'X' if klass is None else klass}.{self.subject}.{self.detail}"
 
     @property
     def generic(self) -> EnhancedCode:

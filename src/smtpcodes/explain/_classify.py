@@ -32,6 +32,7 @@ from operator import itemgetter
 
 from smtpcodes._record import record
 from smtpcodes._typing import TYPE_CHECKING
+from smtpcodes.explain._model import Evidence
 from smtpcodes.explain._rules import (
     CompiledProvider,
     Provider,
@@ -354,7 +355,7 @@ def verdict_views(
     evidence), added to ``into``.
 
     What depends only on the verdict (reason, provider, rule, codes, which rules decided) is
-    built once per verdict and shared; the evidence, which quotes the input, is built for
+    built once per verdict and shared; the evidence that quotes the input is built for
     every call.  No part of the cache key comes from the input's own wording.
     """
     c = classification
@@ -375,25 +376,53 @@ def verdict_views(
     )
     cached = _VIEWS.get(key)
     if cached is None:
-        cached = _views(c, rules, lang, catalogue_phrases, code, enhanced, command_label, decisions)
+        fields, notes = _views(
+            c, rules, lang, catalogue_phrases, code, enhanced, command_label, decisions
+        )
+        # the evidence of a decision whose matched text comes from the key (the codes, the
+        # provider) is the same for every reply with this verdict: made once
+        fixed = tuple(
+            Evidence(decides, label, rule, note, d.matched)
+            if (d.decides, d.by) in _MATCHED_FROM_KEY
+            else None
+            for (decides, label, rule, note), d in zip(notes, decisions, strict=True)
+        )
+        cached = fields, notes, fixed
         if len(_VIEWS) >= _VIEWS_LIMIT:
             _VIEWS.clear()
         _VIEWS[key] = cached
-    fields, notes = cached
-    from smtpcodes.explain._model import Evidence
-
+    fields, notes, fixed = cached
     into.update(fields)
-    into["evidence"] = tuple(
-        Evidence(decides, label, rule, note, d.matched)
-        for (decides, label, rule, note), d in zip(notes, decisions, strict=True)
-    )
+    evidence = []
+    for made, (decides, label, rule, note), d in zip(fixed, notes, decisions, strict=True):
+        if made is None or made.matched != d.matched:  # (the check keeps a changed rule honest)
+            made = Evidence(decides, label, rule, note, d.matched)
+        evidence.append(made)
+    into["evidence"] = tuple(evidence)
 
 
 _DECIDES_BY_RULE = itemgetter(slice(3))  #: a Decision's (decides, by, rule)
 
 
-#: per verdict: (the fields without evidence, each decision's (decides, label, rule, note))
-_VIEWS: dict[tuple[Any, ...], tuple[dict[str, Any], tuple[tuple[str, str, str, str], ...]]] = {}
+#: decisions whose matched text is the code, the enhanced code or the provider's name (all in
+#: the verdict's key), never the input's wording
+_MATCHED_FROM_KEY = frozenset(
+    {
+        ("bounce", "class"),
+        ("bounce", "conflict"),
+        ("bounce", "enhanced-class"),
+        ("bounce", "provider-rule"),
+        ("reason", "enhanced"),
+        ("reason", "basic"),
+        ("reason", "basic-command"),
+        ("reason", "none"),
+        ("provider", "provider-rule"),
+    }
+)
+
+_Notes = tuple[tuple[str, str, str, str], ...]  #: each decision's (decides, label, rule, note)
+#: per verdict: the fields without evidence, the notes, the evidence made once (or None)
+_VIEWS: dict[tuple[Any, ...], tuple[dict[str, Any], _Notes, tuple[Evidence | None, ...]]] = {}
 _VIEWS_LIMIT = 4096
 
 

@@ -28,6 +28,7 @@ from smtpcodes.explain._secrets import scrub_secrets
 from smtpcodes.protocol import Finding, Reply, Stage, parse_reply
 
 Explainable = str | bytes | Reply | BasicCode | EnhancedCode
+_CODE_TYPES = (BasicCode, EnhancedCode)
 _LONGEST_CODE = len("5.123.123")  #: RFC 3463 section 2: subject and detail are 1*3digit
 #: RFC 5321 section 4.2: Reply-code [ SP / "-" textstring ]
 _REPLY_HEAD = re.compile(r"\d{3}(?:[ -]|\r?\n|$)")
@@ -153,13 +154,13 @@ def explain_reply(
     enhanced_code = None if reply.enhanced is None else str(reply.enhanced)
     basic, enhanced, headline = _codes(reply.code_text, enhanced_code, lang)
     text = reply.text
-    view = ReplyView(
-        code=reply.code_text,
-        enhanced=enhanced_code,
-        lines=tuple(f"{ln.code_text}{ln.separator}{ln.text}" for ln in reply.lines),
-        text=text,
-        complete=reply.complete,
-    )
+    lines = reply.lines
+    if len(lines) == 1:  # most replies: no generator
+        line = lines[0]
+        shown: tuple[str, ...] = (f"{line.code_text}{line.separator}{line.text}",)
+    else:
+        shown = tuple(f"{ln.code_text}{ln.separator}{ln.text}" for ln in lines)
+    view = ReplyView(reply.code_text, enhanced_code, shown, text, reply.complete)
     verdict = _verdict(
         lang,
         rules,
@@ -230,15 +231,21 @@ def explain(subject: Explainable, lang: str = "en", *, rules: Rules | None = Non
     A well-formed code that the catalogue lacks is explained by its digits.
     """
     load_catalogue().phrases(lang)  # fail early on an unknown language
-    if isinstance(subject, Reply):
-        return explain_reply(subject, lang, rules=rules)
-    if isinstance(subject, BasicCode | EnhancedCode):
-        subject = str(subject)
-    if isinstance(subject, bytes):
-        try:
-            return explain_reply(parse_reply(subject), lang, rules=rules)
-        except ReplyParseError as exc:
-            return _explain_text(subject.decode("utf-8", "replace").strip(), lang, rules, exc)
+    if type(subject) is not str:  # (text is the usual case: one check)
+        if isinstance(subject, Reply):
+            return explain_reply(subject, lang, rules=rules)
+        if isinstance(subject, _CODE_TYPES):
+            subject = str(subject)
+        elif isinstance(subject, bytes):
+            try:
+                return explain_reply(parse_reply(subject), lang, rules=rules)
+            except ReplyParseError as exc:
+                return _explain_text(subject.decode("utf-8", "replace").strip(), lang, rules, exc)
+        elif not isinstance(subject, str):
+            raise TypeError(
+                "explain() takes a code or a reply as str, bytes, Reply, BasicCode or "
+                f"EnhancedCode, not {type(subject).__name__}"
+            )
     text = subject.strip()
     if len(text) <= _LONGEST_CODE and _is_code(text):
         return _explain_code(text, lang, rules)

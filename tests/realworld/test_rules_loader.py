@@ -182,6 +182,7 @@ def test_the_bundle_gives_the_same_tables(tmp_path: Path) -> None:
     assert again.basic == fresh.basic
     assert again.standalone == fresh.standalone
     assert again.detect_owners == fresh.detect_owners
+    assert (again.first_split, again.first_where) == (fresh.first_split, fresh.first_where)
     assert tuple(again.providers) == tuple(fresh.providers)
     assert again.tables() == fresh.tables()
     for mine, theirs in zip(again.compiled, fresh.compiled, strict=True):
@@ -193,6 +194,33 @@ def test_the_bundle_gives_the_same_tables(tmp_path: Path) -> None:
         "452 4.5.3 Too many recipients",
     ):
         assert explain(text, rules=again) == explain(text, rules=fresh)
+
+
+def test_the_first_look_index_proposes_what_detection_and_the_standalone_indices_do() -> None:
+    """rules.first_index (detection and the DNSBL rules in one pass) splits into exactly the
+    candidates of the indices it stands for."""
+    from smtpcodes.explain._rules import TextFeatures
+
+    rules = load_rules()
+    assert rules.standalone, "the shipped rules have standalone providers (DNSBLs)"
+    lines = (Path(__file__).parents[2] / "bench" / "explain" / "lines.txt").read_text("utf-8")
+    proposed = 0
+    for line in lines.splitlines():
+        features = TextFeatures(line)
+        detect: list[int] = []
+        alone: dict[int, list[int]] = {}
+        for index in rules.first_index.candidates(features):
+            if index < rules.first_split:
+                detect.append(index)
+            else:
+                owner, local = rules.first_where[index - rules.first_split]
+                alone.setdefault(owner, []).append(local)
+        assert detect == rules.detect_index.candidates(features), line
+        for owner in rules.standalone:
+            expected = rules.compiled[owner].rules.candidates(features)
+            assert alone.get(owner, []) == expected, line
+            proposed += len(expected)
+    assert proposed > 50  # the lines do name DNSBLs
 
 
 # -- the prefilter never hides a regex that matches ----------------------------------------------

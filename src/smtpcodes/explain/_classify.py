@@ -100,8 +100,11 @@ def _provider_rule(
     enhanced: str | None,
     text: str,
     features: TextFeatures,
+    candidates: list[int] | None = None,
 ) -> tuple[ProviderRule, re.Match[str] | None, str] | None:
-    candidates = compiled.rules.candidates(features)
+    """The provider's best rule for the reply (``candidates``: of its index, if known)."""
+    if candidates is None:
+        candidates = compiled.rules.candidates(features)
     if not candidates and not compiled.textless:
         return None  # the usual case for a provider's index: nothing to try
     rules = compiled.provider.rules
@@ -124,10 +127,12 @@ def _provider_rule(
 
 
 def _detect(
-    rules: Rules, context: str, features: TextFeatures
+    rules: Rules, context: str, features: TextFeatures, candidates: list[int] | None = None
 ) -> list[tuple[int, re.Match[str], str]]:
-    """Providers named in the text, in file order, each with the first detect match."""
-    candidates = rules.detect_index.candidates(features)
+    """Providers named in the text, in file order, each with the first detect match
+    (``candidates``: of ``rules.detect_index``, when already known)."""
+    if candidates is None:
+        candidates = rules.detect_index.candidates(features)
     if not candidates:
         return []  # no provider named: the usual case
     seen: dict[int, tuple[re.Match[str], str]] = {}
@@ -139,6 +144,26 @@ def _detect(
         if match is not None:
             seen[owner] = (match, rules.detect_index.patterns[index])
     return [(owner, *seen[owner]) for owner in sorted(seen)]
+
+
+def _first_look(
+    rules: Rules, text: str, features: TextFeatures
+) -> tuple[list[tuple[int, re.Match[str], str]], dict[int, list[int]]]:
+    """Detection, and the candidates of each standalone provider's rules, from one pass of
+    ``rules.first_index`` over the text (for a reply that is all the input there is)."""
+    candidates = rules.first_index.candidates(features)
+    alone: dict[int, list[int]] = {}
+    if not candidates:
+        return [], alone  # no provider named, no DNSBL words: the usual case
+    split, where = rules.first_split, rules.first_where
+    named: list[int] = []
+    for index in candidates:
+        if index < split:
+            named.append(index)
+        else:
+            owner, local = where[index - split]
+            alone.setdefault(owner, []).append(local)
+    return _detect(rules, text, features, named), alone
 
 
 def _enhanced_key(enhanced: str) -> tuple[str, str]:
@@ -169,9 +194,14 @@ def classify(
     features = TextFeatures(text) if failed or not context or context == text else None
     decisions: list[Decision] = []
     detected: list[tuple[int, re.Match[str], str]] = []
+    #: the standalone providers' candidate rules, when found with detection (see _first_look)
+    alone: dict[int, list[int]] | None = None
     if rules.has_providers:
         if features is not None and (not context or context == text):
-            detected = _detect(rules, text, features)
+            if failed and rules.standalone:
+                detected, alone = _first_look(rules, text, features)
+            else:
+                detected = _detect(rules, text, features)
         else:
             detected = _detect(rules, context, TextFeatures(context))
 
@@ -192,7 +222,8 @@ def classify(
             compiled = made[owner]
             if compiled is None:
                 compiled = made[owner] = rules.compiled[owner]
-            hit = _provider_rule(compiled, code, enhanced, text, features)
+            known = alone.get(owner, []) if alone is not None and owner in standalone else None
+            hit = _provider_rule(compiled, code, enhanced, text, features, known)
             if hit is None:
                 continue
             rule, match, pattern = hit

@@ -895,10 +895,13 @@ class Rules:
         detect: Sequence[tuple[str, ...]] | None = None,
         standalone: Sequence[bool] | None = None,
         compiled: Sequence[CompiledProvider] | None = None,
+        alone_patterns: dict[int, tuple[str, ...]] | None = None,
         tables: dict[str, dict[str, Any]] | None = None,
     ) -> None:
-        """``detect``, ``standalone``, ``compiled`` and ``tables`` come from the bundle, so
-        that ``providers`` can be lazy; by default they are worked out from ``providers``."""
+        """``detect``, ``standalone``, ``compiled``, ``alone_patterns`` (the match regexes of
+        each standalone provider, as its index holds them) and ``tables`` come from the
+        bundle, so that ``providers`` can be lazy; by default they are worked out from
+        ``providers``."""
         tables = tables or {}
         self.reasons = reasons
         self.phrases = phrases
@@ -933,6 +936,20 @@ class Rules:
         self.detect_index = TextIndex(flat_detect, known, tables.get("detect"))
         self.detect_owners = tuple(detect_owner)
         self.standalone = tuple(i for i, alone in enumerate(standalone) if alone)
+        # Detection and the standalone providers' rules in one index: for a failure pasted
+        # alone both look at the same text, and one pass over it finds the candidates of
+        # both.  Numbers below first_split are detect_index's, the others first_where's.
+        if alone_patterns is None:
+            alone_patterns = {n: tuple(self.compiled[n].rules.patterns) for n in self.standalone}
+        first = list(flat_detect)
+        where: list[tuple[int, int]] = []
+        for owner in self.standalone:
+            first += alone_patterns[owner]
+            where += [(owner, local) for local in range(len(alone_patterns[owner]))]
+        self.alone_patterns = alone_patterns
+        self.first_index = TextIndex(first, known, tables.get("first"))
+        self.first_split = len(flat_detect)
+        self.first_where = tuple(where)
         #: the same as a set, and whether there are providers at all (classify() asks for
         #: every reply: a lazy sequence answers len() and [] in Python)
         self.standalone_set = frozenset(self.standalone)
@@ -953,12 +970,13 @@ class Rules:
             "patterns": self.pattern_index.tables(),
             "too_many": self.too_many_index.tables(),
             "detect": self.detect_index.tables(),
+            "first": self.first_index.tables(),
         }
 
     def conditions(self) -> dict[str, Conditions]:
         """The prefilter conditions of every regex."""
         found: dict[str, Conditions] = {}
-        for index in (self.pattern_index, self.too_many_index, self.detect_index):
+        for index in (self.pattern_index, self.too_many_index, self.detect_index, self.first_index):
             found.update(index.conditions)
         for compiled in self.compiled:
             found.update(compiled.rules.conditions)
@@ -1318,7 +1336,7 @@ def load_rules(providers_dir: str | None = None, rules_dir: str | None = None) -
 # marshal, like the catalogue bundle: twice as fast to read as JSON; the name carries the
 # interpreter's cache tag because the format is specific to the Python version
 BUNDLE = os.path.join(RULES_DIR, "_compiled", f"bundle.{sys.implementation.cache_tag}.marshal")
-BUNDLE_VERSION = 5  #: bump when the stored data or the index tables change shape or meaning
+BUNDLE_VERSION = 6  #: bump when the stored data or the index tables change shape or meaning
 
 _Parts = tuple[
     dict[str, Reason],
@@ -1453,6 +1471,7 @@ def _to_bundle(parts: _Parts, compiled: Rules) -> dict[str, Any]:
             }
             for number, p in enumerate(providers)
         ],
+        "alone_patterns": [[n, list(ps)] for n, ps in compiled.alone_patterns.items()],
         "tables": compiled.tables(),
     }
 
@@ -1534,6 +1553,7 @@ def _from_bundle(data: dict[str, Any]) -> Rules:
         detect=[tuple(head["detect"]) for head in heads],
         standalone=[head["standalone"] for head in heads],
         compiled=compiled,
+        alone_patterns={n: tuple(ps) for n, ps in data["alone_patterns"]},
         tables=data["tables"],
     )
 

@@ -90,20 +90,16 @@ def _verdict(
         extra.append(Decision("reply", "form", found.form, found.form_text))
         fields["form"] = found.form
     command_label = ""
-    stage = None
+    stage: str | None = None
     if command is not None:
-        stage, said, matched = command
-        view = _command_view(stage.value, said, lang)
+        said, matched = command[1], command[2]
+        stage = command[0]._value_  # (an enum's .value is a Python-level property)
+        view = _command_view(stage, said, lang)
         command_label = view.label
         fields["command"] = view
-        extra.append(Decision("command", "text", stage.value, matched))
+        extra.append(Decision("command", "text", stage, matched))
     classification = classify(
-        rules,
-        code=code,
-        enhanced=enhanced,
-        text=text,
-        context=context,
-        command=None if stage is None else stage.value,
+        rules, code=code, enhanced=enhanced, text=text, context=context, command=stage
     )
     verdict_views(
         classification,

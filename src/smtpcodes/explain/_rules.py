@@ -797,12 +797,12 @@ class TextIndex:
         found &= self._words_mask
         low = features.low
         spaced = features.spaced
-        starts = self._prefix_findall
-        if starts is None and self._prefix_pattern:
-            starts = self._prefix_findall = re.compile(self._prefix_pattern).findall
-        if starts is not None:
+        find_starts = self._prefix_findall
+        if find_starts is None and self._prefix_pattern:
+            find_starts = self._prefix_findall = re.compile(self._prefix_pattern).findall
+        if find_starts is not None:
             prefix_map = self._prefix_map
-            for start in starts(spaced):
+            for start in find_starts(spaced):
                 found |= prefix_map[start]
         else:
             for start, bits in self._prefix_bits:

@@ -82,9 +82,16 @@ class Reply:
     def text(self) -> str:
         """The lines' messages (enhanced codes removed), joined with newlines."""
         lines = self.lines
-        if len(lines) == 1:  # most replies: no generator, no join
+        if len(lines) == 1:  # most replies: no join
             return lines[0].message
-        return "\n".join(line.message for line in lines)
+        # ReplyLine.message written out: this runs for every line of every reply explained
+        messages = []
+        for line in lines:
+            text = line.text
+            if line.enhanced is not None:
+                text = text.split(maxsplit=1)[1] if " " in text.strip() else ""
+            messages.append(text)
+        return "\n".join(messages)
 
     @property
     def is_multiline(self) -> bool:

@@ -30,9 +30,15 @@ import re
 from collections import namedtuple
 from operator import itemgetter
 
-from smtpcodes._record import record
 from smtpcodes._typing import TYPE_CHECKING
-from smtpcodes.explain._model import Evidence
+from smtpcodes.explain._model import (
+    BounceView,
+    Evidence,
+    Party,
+    ProviderView,
+    ReasonView,
+    RetryAdvice,
+)
 from smtpcodes.explain._rules import (
     CompiledProvider,
     Provider,
@@ -67,17 +73,28 @@ else:
     Decision.__doc__ = _DECISION_DOC
 
 
-@record
-class Classification:
-    """The language-neutral verdict on one reply."""
+_CLASSIFICATION_DOC = """The language-neutral verdict on one reply.
 
-    reason: str | None  #: None for 2xx and 3xx replies: nothing failed
-    hard: bool | None  #: None when nothing failed or there is no class to go by
-    retry: str | None  #: "later" | "after-fix" | "never"
-    provider: Provider | None
-    rule: ProviderRule | None
-    decisions: tuple[Decision, ...]
-    conflict: bool = False  #: the basic and enhanced codes disagree on the class
+(A named tuple like Decision: one is made for every reply explained.)
+"""
+if TYPE_CHECKING:
+
+    class Classification(NamedTuple):
+        reason: str | None  #: None for 2xx and 3xx replies: nothing failed
+        hard: bool | None  #: None when nothing failed or there is no class to go by
+        retry: str | None  #: "later" | "after-fix" | "never"
+        provider: Provider | None
+        rule: ProviderRule | None
+        decisions: tuple[Decision, ...]
+        conflict: bool = False  #: the basic and enhanced codes disagree on the class
+
+else:
+    Classification = namedtuple(
+        "Classification",
+        "reason hard retry provider rule decisions conflict",
+        defaults=(False,),
+    )
+    Classification.__doc__ = _CLASSIFICATION_DOC
 
 
 _MATCH_LIMIT = 120  #: evidence quotes at most this much of the input
@@ -370,6 +387,18 @@ def _fill(template: str, **values: object) -> str:
     return template.format(**values) if values else template
 
 
+if TYPE_CHECKING:
+    #: the Explanation fields of a verdict, in its order: reason, bounce, retry, who_acts,
+    #: provider
+    Views = tuple[
+        ReasonView | None,
+        BounceView | None,
+        RetryAdvice | None,
+        tuple[Party, ...],
+        ProviderView | None,
+    ]
+
+
 def verdict_views(
     classification: Classification,
     rules: Rules,
@@ -380,10 +409,9 @@ def verdict_views(
     enhanced: str | None,
     command_label: str = "",
     extra: tuple[Decision, ...] = (),
-    into: dict[str, Any],
-) -> None:
-    """The Explanation fields of a verdict, in ``lang`` (reason, bounce, retry, who,
-    evidence), added to ``into``.
+) -> tuple[Views, tuple[Evidence, ...]]:
+    """The Explanation fields of a verdict in ``lang``: (reason, bounce, retry, who, provider)
+    and the evidence.
 
     What depends only on the verdict (reason, provider, rule, codes, which rules decided) is
     built once per verdict and shared; the evidence that quotes the input is built for
@@ -407,7 +435,7 @@ def verdict_views(
     )
     cached = _VIEWS.get(key)
     if cached is None:
-        fields, notes = _views(
+        views, notes = _views(
             c, rules, lang, catalogue_phrases, code, enhanced, command_label, decisions
         )
         # the evidence of a decision whose matched text comes from the key (the codes, the
@@ -418,18 +446,17 @@ def verdict_views(
             else None
             for (decides, label, rule, note), d in zip(notes, decisions, strict=True)
         )
-        cached = fields, notes, fixed
+        cached = views, notes, fixed
         if len(_VIEWS) >= _VIEWS_LIMIT:
             _VIEWS.clear()
         _VIEWS[key] = cached
-    fields, notes, fixed = cached
-    into.update(fields)
+    views, notes, fixed = cached
     evidence = []
     for made, (decides, label, rule, note), d in zip(fixed, notes, decisions, strict=True):
         if made is None or made.matched != d.matched:  # (the check keeps a changed rule honest)
             made = Evidence(decides, label, rule, note, d.matched)
         evidence.append(made)
-    into["evidence"] = tuple(evidence)
+    return views, tuple(evidence)
 
 
 _DECIDES_BY_RULE = itemgetter(slice(3))  #: a Decision's (decides, by, rule)
@@ -453,7 +480,7 @@ _MATCHED_FROM_KEY = frozenset(
 
 _Notes = tuple[tuple[str, str, str, str], ...]  #: each decision's (decides, label, rule, note)
 #: per verdict: the fields without evidence, the notes, the evidence made once (or None)
-_VIEWS: dict[tuple[Any, ...], tuple[dict[str, Any], _Notes, tuple[Evidence | None, ...]]] = {}
+_VIEWS: dict[tuple[Any, ...], tuple[Views, _Notes, tuple[Evidence | None, ...]]] = {}
 _VIEWS_LIMIT = 4096
 
 
@@ -466,15 +493,7 @@ def _views(
     enhanced: str | None,
     command_label: str,
     decisions: tuple[Decision, ...],
-) -> tuple[dict[str, Any], tuple[tuple[str, str, str, str], ...]]:
-    from smtpcodes.explain._model import (
-        BounceView,
-        Party,
-        ProviderView,
-        ReasonView,
-        RetryAdvice,
-    )
-
+) -> tuple[Views, _Notes]:
     words = rules.phrases.get(lang) or rules.phrases["en"]
     text_lang = lang if lang in rules.phrases else "en"
     labels, bounce_text, evidence_text = words["labels"], words["bounce"], words["evidence"]
@@ -536,11 +555,11 @@ def _views(
         "bounce": labels["bounce"],
     }
     notes = tuple((d.decides, label_of[d.decides], d.rule, note(d)) for d in decisions)
-    fields: dict[str, Any] = {}
+    provider: ProviderView | None = None
     if c.provider is not None:
         rule = c.rule if c.rule is not None and c.rule.provider == c.provider.id else None
         text = rule.text.get(text_lang) if rule is not None else None
-        fields["provider"] = ProviderView(
+        provider = ProviderView(
             id=c.provider.id,
             name=c.provider.name,
             docs=c.provider.docs,
@@ -549,23 +568,23 @@ def _views(
             fix=text.fix if text is not None else (),
             source=rule.source if rule is not None else "",
         )
+    reason_view: ReasonView | None = None
+    who_acts: tuple[Party, ...] = ()
+    retry: RetryAdvice | None = None
     if c.reason is not None:
         reason = rules.reason(c.reason)
         reason_text = reason.text[text_lang]
-        fields["reason"] = ReasonView(
+        reason_view = ReasonView(
             reason.id, reason_text.title, reason_text.summary, reason_text.steps
         )
-        fields["who_acts"] = tuple(
-            Party(who, catalogue_phrases["who"].get(who, who)) for who in reason.who
-        )
+        who_acts = tuple(Party(who, catalogue_phrases["who"].get(who, who)) for who in reason.who)
         if c.retry is not None:
-            fields["retry"] = RetryAdvice(c.retry, words["retry"][c.retry], reason_text.retry)
+            retry = RetryAdvice(c.retry, words["retry"][c.retry], reason_text.retry)
+    bounce: BounceView | None = None
     if c.hard is not None:
         bounce_notes = [n for decides, _, _, n in notes if decides == "bounce"]
-        fields["bounce"] = BounceView(
-            c.hard, verdict, bounce_notes[-1] if bounce_notes else "", c.conflict
-        )
-    return fields, notes
+        bounce = BounceView(c.hard, verdict, bounce_notes[-1] if bounce_notes else "", c.conflict)
+    return (reason_view, bounce, retry, who_acts, provider), notes
 
 
 def verdict_labels(lang: str, rules: Rules | None = None) -> dict[str, str]:

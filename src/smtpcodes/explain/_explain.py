@@ -8,7 +8,7 @@ from functools import lru_cache
 from smtpcodes._typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from typing import Any
+    pass
 
 from smtpcodes._errors import CodeSyntaxError, ReplyParseError
 from smtpcodes.catalogue import load_catalogue
@@ -22,7 +22,18 @@ from smtpcodes.explain._extract import (
     trailing_command,
     unescape_newlines,
 )
-from smtpcodes.explain._model import CodeInfo, CommandView, Explanation, FindingNote, ReplyView
+from smtpcodes.explain._model import (
+    BounceView,
+    CodeInfo,
+    CommandView,
+    Explanation,
+    FindingNote,
+    Party,
+    ProviderView,
+    ReasonView,
+    ReplyView,
+    RetryAdvice,
+)
 from smtpcodes.explain._rules import Rules, load_rules
 from smtpcodes.explain._secrets import scrub_secrets
 from smtpcodes.protocol import Finding, Reply, Stage, parse_reply
@@ -70,6 +81,24 @@ def finding_notes(findings: tuple[Finding, ...], lang: str) -> tuple[FindingNote
     return tuple(notes)
 
 
+if TYPE_CHECKING:
+    from smtpcodes.explain._classify import Views
+    from smtpcodes.explain._model import Evidence
+
+    #: Explanation's fields from reason to evidence, in its order: reason, bounce, retry,
+    #: who_acts, provider, command, form, evidence
+    Verdict = tuple[
+        ReasonView | None,
+        BounceView | None,
+        RetryAdvice | None,
+        tuple[Party, ...],
+        ProviderView | None,
+        CommandView | None,
+        str,
+        tuple[Evidence, ...],
+    ]
+
+
 def _verdict(
     lang: str,
     rules: Rules | None,
@@ -80,28 +109,30 @@ def _verdict(
     context: str,
     found: Extracted | None,
     command: tuple[Stage, str, str] | None,
-) -> dict[str, Any]:
-    """The real-world half of an explanation: reason, hard/soft, retry, who, provider."""
+) -> Verdict:
+    """The real-world half of an explanation: reason, hard/soft, retry, who, provider,
+    command, form and evidence (Explanation's fields, in its order: passed positionally)."""
     rules = rules or load_rules()
     catalogue_phrases = load_catalogue().phrases(lang)
     extra: list[Decision] = []
-    fields: dict[str, Any] = {}
+    form = ""
     if found is not None:
         extra.append(Decision("reply", "form", found.form, found.form_text))
-        fields["form"] = found.form
+        form = found.form
     command_label = ""
     stage: str | None = None
+    command_view: CommandView | None = None
     if command is not None:
         said, matched = command[1], command[2]
         stage = command[0]._value_  # (an enum's .value is a Python-level property)
-        view = _command_view(stage, said, lang)
-        command_label = view.label
-        fields["command"] = view
+        command_view = _command_view(stage, said, lang)
+        command_label = command_view.label
         extra.append(Decision("command", "text", stage, matched))
     classification = classify(
         rules, code=code, enhanced=enhanced, text=text, context=context, command=stage
     )
-    verdict_views(
+    views: Views
+    views, evidence = verdict_views(
         classification,
         rules,
         lang,
@@ -110,9 +141,12 @@ def _verdict(
         enhanced=enhanced,
         command_label=command_label,
         extra=tuple(extra),
-        into=fields,
     )
-    return fields
+    return (*views, command_view, form, evidence)
+
+
+#: the verdict of a code explained without a reply, or of a class ("5xx"): none
+_NO_VERDICT: Verdict = (None, None, None, (), None, None, "", ())
 
 
 @lru_cache(maxsize=512)
@@ -168,14 +202,14 @@ def explain_reply(
         command=_command_of(found, source),
     )
     return Explanation(
-        lang=lang,
-        input=scrub_secrets(source) if source else reply.wire().rstrip("\r\n"),
-        headline=headline,
-        basic=basic,
-        enhanced=enhanced,
-        reply=view,
-        findings=finding_notes(reply.findings, lang) if reply.findings else (),
-        **verdict,
+        lang,
+        scrub_secrets(source) if source else reply.wire().rstrip("\r\n"),
+        headline,
+        basic,
+        enhanced,
+        view,
+        finding_notes(reply.findings, lang) if reply.findings else (),
+        *verdict,
     )
 
 
@@ -302,10 +336,10 @@ def _find(text: str) -> Extracted | None:
 
 def _explain_code(text: str, lang: str, rules: Rules | None) -> Explanation:
     info = code_info(text, lang)
-    fields: dict[str, Any] = {}
+    verdict = _NO_VERDICT
     if info.kind != "class":
         enhanced = info.code if info.kind == "enhanced" and info.code[0] != "X" else None
-        fields = _verdict(
+        verdict = _verdict(
             lang,
             rules,
             code=info.code if info.kind == "basic" else None,
@@ -316,12 +350,14 @@ def _explain_code(text: str, lang: str, rules: Rules | None) -> Explanation:
             command=None,
         )
     return Explanation(
-        lang=lang,
-        input=text,
-        headline=f"{info.code}: {info.title}",
-        basic=info if info.kind in ("basic", "class") else None,
-        enhanced=info if info.kind == "enhanced" else None,
-        **fields,
+        lang,
+        text,
+        f"{info.code}: {info.title}",
+        info if info.kind in ("basic", "class") else None,
+        info if info.kind == "enhanced" else None,
+        None,
+        (),
+        *verdict,
     )
 
 
@@ -362,7 +398,7 @@ def _explain_found(text: str, found: Extracted, lang: str, rules: Rules | None) 
 def _explain_status(text: str, found: Extracted, lang: str, rules: Rules | None) -> Explanation:
     """Only an enhanced status code (Postfix ``dsn=5.1.1``, a DSN ``Status:`` field)."""
     info = code_info(found.status, lang)
-    fields = _verdict(
+    verdict = _verdict(
         lang,
         rules,
         code=None,
@@ -373,10 +409,5 @@ def _explain_status(text: str, found: Extracted, lang: str, rules: Rules | None)
         command=_command_of(found, text),
     )
     return Explanation(
-        lang=lang,
-        input=scrub_secrets(text),
-        headline=f"{info.code}: {info.title}",
-        basic=None,
-        enhanced=info,
-        **fields,
+        lang, scrub_secrets(text), f"{info.code}: {info.title}", None, info, None, (), *verdict
     )

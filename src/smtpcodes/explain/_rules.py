@@ -543,10 +543,10 @@ class TextIndex:
         "_always",
         "_ascii",
         "_built",
+        "_by_bit",
         "_by_word",
         "_compiled",
         "_conditions",
-        "_extra",
         "_fallback",
         "_known",
         "_prefix_bits",
@@ -571,7 +571,9 @@ class TextIndex:
     #: gated substrings: regex number -> ((substring, its inner words), ...); see _build
     _fallback: dict[int, tuple[tuple[str, frozenset[str]], ...]]
     _ungated: list[tuple[int, tuple[str, ...]]]
-    _extra: dict[int, tuple[_Split, ...]]
+    #: each regex's bit -> its number and its other conditions: a substring alone (the usual
+    #: condition) as a str, any other as a _Split; () when it has none
+    _by_bit: dict[int, tuple[int, tuple[str | _Split, ...]]]
     _conditions: dict[str, Conditions]
     _substring_bits: dict[str, int]
     _substring_search: Callable[[str, int], re.Match[str] | None] | None
@@ -626,7 +628,7 @@ class TextIndex:
         by_prefix: dict[str, int] = {}
         fallback: list[tuple[int, tuple[str, ...], frozenset[str]]] = []
         new._always = 0
-        new._extra = {}
+        extra: dict[int, tuple[_Split, ...]] = {}
         new._conditions = {}
         for number, pattern in enumerate(patterns):
             bit = 1 << number
@@ -651,7 +653,7 @@ class TextIndex:
                 first = indexable[0]
             rest = [c for c in conditions if c is not first]
             if rest:
-                new._extra[number] = tuple(_split(keys) for keys in rest)
+                extra[number] = tuple(_split(keys) for keys in rest)
             # the condition holds when one of its words, first letters or substrings is in
             # the text: words and first letters go to the maps (whatever the substrings), the
             # substrings to the fallback, checked once any of them is found in the text
@@ -662,7 +664,7 @@ class TextIndex:
                 gate = next(
                     (
                         keys
-                        for keys, starts, subs in new._extra.get(number, ())
+                        for keys, starts, subs in extra.get(number, ())
                         if not starts and not subs and keys
                     ),
                     frozenset(),
@@ -684,7 +686,7 @@ class TextIndex:
         new._prefix_findall = None
         # the words of the other conditions map to no regex: the words of a text found among
         # these keys answer every word question of the index, with one pass over its words
-        for splits in new._extra.values():
+        for splits in extra.values():
             for split in splits:
                 for word in split[0]:
                     new._by_word.setdefault(word, 0)
@@ -736,6 +738,16 @@ class TextIndex:
         )
         new._substring_search = None
         new._words_mask = (1 << len(patterns)) - 1
+        new._by_bit = {
+            1 << number: (
+                number,
+                tuple(
+                    subs[0] if not keys and not starts and len(subs) == 1 else (keys, starts, subs)
+                    for keys, starts, subs in extra.get(number, ())
+                ),
+            )
+            for number in range(len(patterns))
+        }
         for name in _BUILT_SLOTS:
             setattr(self, name, getattr(new, name))
         self._built = True
@@ -789,7 +801,8 @@ class TextIndex:
         # written out, not factored into helpers: this runs several times for every line
         found = self._always
         by_word = self._by_word
-        # the text's words among the index's keys (all of them: also those of _extra)
+        # the text's words among the index's keys (all of them: also those of the other
+        # conditions)
         present = self._word_keys.intersection(words)
         for word in present:
             found |= by_word[word]
@@ -832,30 +845,31 @@ class TextIndex:
                 if need <= present and text in low:
                     found |= bit
                     break
-        extra = self._extra
+        by_bit = self._by_bit
         result = []
         while found:
             lowest = found & -found
             found ^= lowest
-            number = lowest.bit_length() - 1
-            conditions = extra.get(number)
-            if conditions is not None:
-                for keys, starts, substrings in conditions:
-                    if keys and not present.isdisjoint(keys):
+            number, conditions = by_bit[lowest]
+            for condition in conditions:  # each must hold
+                if isinstance(condition, str):  # one substring
+                    if condition in low:
                         continue
-                    for text in starts:
-                        if text in spaced:
+                    break
+                keys, starts, substrings = condition
+                if keys and not present.isdisjoint(keys):
+                    continue
+                for text in starts:
+                    if text in spaced:
+                        break
+                else:
+                    for text in substrings:
+                        if text in low:
                             break
                     else:
-                        for text in substrings:
-                            if text in low:
-                                break
-                        else:
-                            break  # this condition fails: not a candidate
-                else:
-                    result.append(number)
-                continue
-            result.append(number)
+                        break  # this condition fails: not a candidate
+            else:
+                result.append(number)
         return result
 
 
@@ -1364,7 +1378,7 @@ def load_rules(providers_dir: str | None = None, rules_dir: str | None = None) -
 # marshal, like the catalogue bundle: twice as fast to read as JSON; the name carries the
 # interpreter's cache tag because the format is specific to the Python version
 BUNDLE = os.path.join(RULES_DIR, "_compiled", f"bundle.{sys.implementation.cache_tag}.marshal")
-BUNDLE_VERSION = 7  #: bump when the stored data or the index tables change shape or meaning
+BUNDLE_VERSION = 8  #: bump when the stored data or the index tables change shape or meaning
 
 _Parts = tuple[
     dict[str, Reason],

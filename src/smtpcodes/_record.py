@@ -4,13 +4,14 @@
 types (``Reply``, ``Entry``, ``Explanation``...), at about a sixth of the cost of defining a class:
 ``dataclasses`` generates six methods per class with ``exec`` and imports ``inspect``, which
 together cost the CLI about a quarter of its start-up time (41 classes on the way to one
-explanation).  Here only ``__init__`` is generated (it is the one whose speed matters); equality,
-hashing, ``repr`` and ordering are shared functions reading the fields through one
+explanation).  Here only ``__new__`` is generated (it is the one whose speed matters: records
+are made, not initialised, so that fields are plain stores); equality, hashing, ``repr``,
+ordering and pickling are shared functions reading the fields through one
 ``operator.attrgetter``.
 
 Semantics follow dataclasses: fields are the annotated class attributes in order, a field with
 a default makes the following ones need defaults too, ``field(default_factory=...)`` gives a
-fresh default, ``__post_init__`` runs after ``__init__``, instances are immutable
+fresh default, ``__post_init__`` runs once the fields are set, instances are immutable
 (:class:`FrozenRecordError`), equal when their class and fields are equal, hashable, and
 ordered by their fields with ``order=True``.  Type checkers see a dataclass (PEP 681).
 msgspec, used at build time to validate data and to describe the API, learns the shape of a
@@ -95,13 +96,9 @@ def _frozen(self: Any, name: str, *_: Any) -> None:
     raise FrozenRecordError(f"cannot assign to field {name!r}: {type(self).__name__} is frozen")
 
 
-def _getstate(self: Any) -> tuple[Any, ...]:
-    return _values(self)
-
-
-def _setstate(self: Any, state: tuple[Any, ...]) -> None:
-    for name, value in zip(getattr(type(self), _FIELDS), state, strict=True):
-        object.__setattr__(self, name, value)
+def _reduce(self: Any) -> tuple[type[Any], tuple[Any, ...]]:
+    """For pickle and copy: made again from its fields (``__new__`` takes them all)."""
+    return type(self), _values(self)
 
 
 def _order(compare: Callable[[Any, Any], bool]) -> Callable[[Any, object], Any]:
@@ -160,37 +157,68 @@ def _make(cls: type[Any], order: bool) -> type[Any]:
                 defaults[name] = value
     params: list[str] = []
     for name in names:
+        if name.startswith("_"):  # the constructor's own names start with one
+            raise TypeError(f"{cls.__name__}.{name}: a field name may not start with '_'")
         if name in defaults:
             params.append(f"{name}=_d_{name}")
         elif len(params) > len([n for n in names[: len(params)] if n not in defaults]):
             raise TypeError(f"{cls.__name__}: field {name!r} without a default follows one with")
         else:
             params.append(name)
-    # each field is set through its slot's descriptor (_s_name(self, value)): the frozen
-    # __setattr__ is bypassed, a third faster than object.__setattr__(self, "name", value)
+    # An instance is made as one of a subclass that is not frozen (same slots, the default
+    # __setattr__): plain attribute stores, which the interpreter specialises, then its class
+    # is set to the record's.  Twice as fast as setting each slot through its descriptor
+    # (three times for a record of fifteen fields).  A subclass that is no record of its own
+    # (its layout may differ) gets the descriptors.
+    fast, slow = [], []
+    for name in names:
+        value = f"_d_{name}.make() if {name} is _d_{name} else {name}"
+        if not isinstance(defaults.get(name), _Factory):
+            value = name
+        fast.append(f"_r_self.{name} = {value}")
+        slow.append(f"_s_{name}(_r_self, {value})")
+    # (_r_ names: a field may be called "self" or "cls")
     body = [
-        f"_s_{name}(self, _d_{name}.make() if {name} is _d_{name} else {name})"
-        if isinstance(defaults.get(name), _Factory)
-        else f"_s_{name}(self, {name})"
-        for name in names
+        "if _r_cls is _made:",
+        "    _r_self = _new(_building)",
+        *(f"    {line}" for line in fast),
+        "    _r_self.__class__ = _r_cls",
+        "else:",
+        "    _r_self = _new(_r_cls)",
+        *(f"    {line}" for line in slow),
     ]
     if "__post_init__" in namespace or hasattr(cls, "__post_init__"):
-        body.append("self.__post_init__()")
+        body.append("_r_self.__post_init__()")
+    body.append("return _r_self")
     scope: dict[str, Any] = {f"_d_{name}": value for name, value in defaults.items()}
-    source = f"def __init__(self, {', '.join(params)}):\n    " + "\n    ".join(body or ["pass"])
+    scope["_new"] = object.__new__
+    source = f"def __new__(_r_cls, {', '.join(params)}):\n    " + "\n    ".join(body)
 
-    def init(self: Any, *args: Any, **kwargs: Any) -> None:
-        # the real __init__ is compiled when the first instance is made: compiling is most
+    def new(kind: Any, /, *args: Any, **kwargs: Any) -> Any:
+        # the real __new__ is compiled when the first instance is made: compiling is most
         # of the cost of defining a record, and a run uses few of the classes it imports
         for name in names:
             slot = next(k.__dict__[name] for k in made.__mro__ if name in k.__dict__)
             scope[f"_s_{name}"] = slot.__set__
+        scope["_made"] = made
+        scope["_building"] = metaclass(
+            cls.__name__,
+            (made,),
+            {
+                "__slots__": (),
+                "__setattr__": object.__setattr__,
+                "__delattr__": object.__delattr__,
+                "__qualname__": f"{cls.__qualname__}.<being made>",
+                "__module__": cls.__module__,
+            },
+        )
         exec(source, scope)  # noqa: S102 - our own source text, as dataclasses does
-        real = scope["__init__"]
-        real.__qualname__ = f"{cls.__qualname__}.__init__"
-        made.__init__ = real
-        real(self, *args, **kwargs)
+        real = scope["__new__"]
+        real.__qualname__ = f"{cls.__qualname__}.__new__"
+        made.__new__ = staticmethod(real)
+        return real(kind, *args, **kwargs)
 
+    metaclass: Any = type(cls)
     namespace.pop("__dict__", None)
     namespace.pop("__weakref__", None)
     inherited = {slot for base in cls.__mro__[1:] for slot in getattr(base, "__slots__", ())}
@@ -205,18 +233,16 @@ def _make(cls: type[Any], order: bool) -> type[Any]:
         getter if len(names) != 1 else (lambda item, get=getter: (get(item),))
     )
     namespace.update(
-        __init__=init,
+        __new__=new,
         __eq__=_eq,
         __hash__=_hash,
         __repr__=_repr,
         __setattr__=_frozen,
         __delattr__=_frozen,
-        __getstate__=_getstate,
-        __setstate__=_setstate,
+        __reduce__=_reduce,
     )
     if order:
         namespace.update(_ORDER)
-    metaclass: Any = type(cls)
     made: type[Any] = metaclass(cls.__name__, cls.__bases__, namespace)
     return made
 

@@ -174,6 +174,12 @@ def test_definition_errors_are_clear() -> None:
             a: int = 1
             b: int
 
+    with pytest.raises(TypeError, match=r"Hidden\._new: a field name may not start with '_'"):
+
+        @record
+        class Hidden:
+            _new: int
+
     with pytest.raises(TypeError, match=r"use smtpcodes\._record\.field"):
 
         @record
@@ -202,19 +208,43 @@ def test_struct_type_validates_nested_records() -> None:
     assert point_schema["description"] == "A point."
 
 
-def test_init_is_compiled_on_first_use_and_then_kept() -> None:
+def test_the_constructor_is_compiled_on_first_use_and_then_kept() -> None:
     @record
     class Late:
         a: int
         b: str = "x"
 
-    assert Late.__init__.__qualname__.endswith("_make.<locals>.init")  # not compiled yet
+    assert Late.__new__.__qualname__.endswith("_make.<locals>.new")  # not compiled yet
     with pytest.raises(TypeError, match="missing 1 required positional argument: 'a'"):
         Late()  # type: ignore[call-arg]
-    compiled = Late.__init__
-    assert compiled.__qualname__ == f"{Late.__qualname__}.__init__"
+    compiled = Late.__new__
+    assert compiled.__qualname__ == f"{Late.__qualname__}.__new__"
     assert Late(b="y", a=1) == Late(1, "y")
-    assert Late.__init__ is compiled
+    assert Late.__new__ is compiled
+    assert type(Late(1)) is Late  # made as the unfrozen subclass, then given its class
+
+
+def test_a_plain_subclass_of_a_record_is_made_too() -> None:
+    class Labelled(Point):  # no @record: a __dict__, so another layout
+        label = "p"
+
+    point = Labelled(1, 2)
+    assert type(point) is Labelled
+    assert (point.x, point.y, point.tags, point.label) == (1, 2, {}, "p")
+    with pytest.raises(FrozenRecordError):
+        point.x = 3  # type: ignore[misc]
+    assert Checked(4).seen == [4]  # __post_init__ on the usual path
+
+
+def test_fields_may_be_named_like_the_constructor_arguments() -> None:
+    @record
+    class Odd:
+        self: int
+        cls: str
+        kind: str = "k"
+
+    odd = Odd(cls="c", self=1)
+    assert (odd.self, odd.cls, odd.kind) == (1, "c", "k")
 
 
 def test_fields_are_set_through_their_slots_even_when_inherited() -> None:

@@ -56,6 +56,8 @@ class _Field:
 
 
 _NO_DEFAULT: Any = object()
+#: instances a record class makes before its constructor is compiled (see _make)
+_FAST_AFTER = 16
 
 
 def field(
@@ -165,58 +167,98 @@ def _make(cls: type[Any], order: bool) -> type[Any]:
             raise TypeError(f"{cls.__name__}: field {name!r} without a default follows one with")
         else:
             params.append(name)
-    # An instance is made as one of a subclass that is not frozen (same slots, the default
-    # __setattr__): plain attribute stores, which the interpreter specialises, then its class
-    # is set to the record's.  Twice as fast as setting each slot through its descriptor
-    # (three times for a record of fifteen fields).  A subclass that is no record of its own
-    # (its layout may differ) gets the descriptors.
-    fast, slow = [], []
+    # The first instances are made by a generic constructor that binds the arguments itself
+    # and sets each slot through its descriptor (the frozen __setattr__ is bypassed): a
+    # command that makes a few instances of many classes compiles nothing.  A class that has
+    # made _FAST_AFTER instances gets a compiled one: an instance is made as one of a
+    # subclass that is not frozen (same slots, the default __setattr__), with plain attribute
+    # stores that the interpreter specialises, and then given the record's class (twice as
+    # fast as a store through each descriptor, three times for fifteen fields).  A subclass
+    # that is no record of its own (its layout may differ) keeps the generic one.
+    # (_r_ names: a field may be called "self" or "cls")
+    stores = []
     for name in names:
         value = f"_d_{name}.make() if {name} is _d_{name} else {name}"
         if not isinstance(defaults.get(name), _Factory):
             value = name
-        fast.append(f"_r_self.{name} = {value}")
-        slow.append(f"_s_{name}(_r_self, {value})")
-    # (_r_ names: a field may be called "self" or "cls")
-    body = [
-        "if _r_cls is _made:",
-        "    _r_self = _new(_building)",
-        *(f"    {line}" for line in fast),
-        "    _r_self.__class__ = _r_cls",
-        "else:",
-        "    _r_self = _new(_r_cls)",
-        *(f"    {line}" for line in slow),
-    ]
-    if "__post_init__" in namespace or hasattr(cls, "__post_init__"):
-        body.append("_r_self.__post_init__()")
-    body.append("return _r_self")
-    scope: dict[str, Any] = {f"_d_{name}": value for name, value in defaults.items()}
-    scope["_new"] = object.__new__
-    source = f"def __new__(_r_cls, {', '.join(params)}):\n    " + "\n    ".join(body)
+        stores.append(f"_r_self.{name} = {value}")
+    post_init = hasattr(cls, "__post_init__")
+    fast_source = "\n    ".join(
+        [
+            f"def __new__(_r_cls, {', '.join(params)}):",
+            "if _r_cls is not _made:",
+            f"    return _generic(_r_cls, {', '.join(names)})",
+            "_r_self = _new(_building)",
+            *stores,
+            "_r_self.__class__ = _r_cls",
+            *(["_r_self.__post_init__()"] if post_init else []),
+            "return _r_self",
+        ]
+    )
+    required = [name for name in names if name not in defaults]
+    known = frozenset(names)
+    setters: list[tuple[str, Callable[[Any, Any], None]]] = []
+    count = 0
+
+    def generic(kind: Any, /, *args: Any, **kwargs: Any) -> Any:
+        """An instance of ``kind`` (the record or a subclass), the arguments bound as a
+        compiled ``__new__`` binds them."""
+        if len(args) > len(names):
+            raise TypeError(
+                f"{cls.__qualname__}() takes {len(names)} positional arguments "
+                f"but {len(args)} were given"
+            )
+        values = dict(zip(names, args, strict=False))
+        for name, value in kwargs.items():
+            if name not in known:
+                raise TypeError(f"{cls.__qualname__}() got an unexpected keyword argument {name!r}")
+            if name in values:
+                raise TypeError(f"{cls.__qualname__}() got multiple values for argument {name!r}")
+            values[name] = value
+        missing = [repr(name) for name in required if name not in values]
+        if missing:
+            listed = (
+                missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} and {missing[-1]}"
+            )
+            plural = "s" if len(missing) > 1 else ""
+            raise TypeError(
+                f"{cls.__qualname__}() missing {len(missing)} required positional "
+                f"argument{plural}: {listed}"
+            )
+        if not setters:
+            for name in names:
+                slot = next(k.__dict__[name] for k in made.__mro__ if name in k.__dict__)
+                setters.append((name, slot.__set__))
+        self = object.__new__(kind)
+        for name, put in setters:
+            value = values[name] if name in values else defaults[name]
+            put(self, value.make() if isinstance(value, _Factory) else value)
+        if post_init:
+            self.__post_init__()
+        return self
 
     def new(kind: Any, /, *args: Any, **kwargs: Any) -> Any:
-        # the real __new__ is compiled when the first instance is made: compiling is most
-        # of the cost of defining a record, and a run uses few of the classes it imports
-        for name in names:
-            slot = next(k.__dict__[name] for k in made.__mro__ if name in k.__dict__)
-            scope[f"_s_{name}"] = slot.__set__
-        scope["_made"] = made
-        scope["_building"] = metaclass(
-            cls.__name__,
-            (made,),
-            {
-                "__slots__": (),
-                "__setattr__": object.__setattr__,
-                "__delattr__": object.__delattr__,
-                "__qualname__": f"{cls.__qualname__}.<being made>",
-                "__module__": cls.__module__,
-            },
-        )
-        exec(source, scope)  # noqa: S102 - our own source text, as dataclasses does
-        real = scope["__new__"]
-        real.__qualname__ = f"{cls.__qualname__}.__new__"
-        made.__new__ = staticmethod(real)
-        return real(kind, *args, **kwargs)
+        nonlocal count
+        count += 1
+        if count == _FAST_AFTER:
+            scope: dict[str, Any] = {f"_d_{name}": value for name, value in defaults.items()}
+            scope.update(_new=object.__new__, _made=made, _generic=generic)
+            scope["_building"] = metaclass(
+                cls.__name__,
+                (made,),
+                {
+                    "__slots__": (),
+                    "__setattr__": object.__setattr__,
+                    "__delattr__": object.__delattr__,
+                    "__qualname__": f"{cls.__qualname__}.<being made>",
+                    "__module__": cls.__module__,
+                },
+            )
+            exec(fast_source, scope)  # noqa: S102 - our own source text, as dataclasses does
+            compiled = scope["__new__"]
+            compiled.__qualname__ = f"{cls.__qualname__}.__new__"
+            made.__new__ = staticmethod(compiled)
+        return generic(kind, *args, **kwargs)
 
     metaclass: Any = type(cls)
     namespace.pop("__dict__", None)

@@ -10,6 +10,7 @@ import msgspec
 import pytest
 
 from smtpcodes._record import (
+    _FAST_AFTER,
     FrozenRecordError,
     field,
     fields,
@@ -208,26 +209,60 @@ def test_struct_type_validates_nested_records() -> None:
     assert point_schema["description"] == "A point."
 
 
-def test_the_constructor_is_compiled_on_first_use_and_then_kept() -> None:
+def test_the_constructor_is_compiled_once_a_class_has_made_many() -> None:
     @record
     class Late:
         a: int
         b: str = "x"
+        c: tuple[int, ...] = ()
 
-    assert Late.__new__.__qualname__.endswith("_make.<locals>.new")  # not compiled yet
-    with pytest.raises(TypeError, match="missing 1 required positional argument: 'a'"):
+    generic = Late.__new__
+    assert generic.__qualname__.endswith("_make.<locals>.new")
+    with pytest.raises(TypeError, match=r"Late\(\) missing 1 required positional argument: 'a'"):
         Late()  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="takes 3 positional arguments but 4 were given"):
+        Late(1, "y", (), 4)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'd'"):
+        Late(1, d=2)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="multiple values for argument 'a'"):
+        Late(1, a=2)  # type: ignore[misc]
+    assert Late(b="y", a=1) == Late(1, "y")
+    assert Late.__new__ is generic  # few instances: nothing compiled
+    made = [Late(n) for n in range(_FAST_AFTER)]
     compiled = Late.__new__
     assert compiled.__qualname__ == f"{Late.__qualname__}.__new__"
-    assert Late(b="y", a=1) == Late(1, "y")
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'a'"):
+        Late()  # type: ignore[call-arg]
+    for late in (*made, Late(7, "z"), Late(b="w", a=8)):
+        assert type(late) is Late  # made as the unfrozen subclass, then given its class
+        with pytest.raises(FrozenRecordError):
+            late.a = 0  # type: ignore[misc]
+    assert [late.a for late in made] == list(range(_FAST_AFTER))
+    assert (Late(7, "z").b, Late(b="w", a=8)) == ("z", Late(8, "w"))
+    assert copy.deepcopy(Late(9, "c")) == Late(9, "c")
     assert Late.__new__ is compiled
-    assert type(Late(1)) is Late  # made as the unfrozen subclass, then given its class
+
+
+def test_factories_and_post_init_on_the_faster_constructor() -> None:
+    for _ in range(_FAST_AFTER + 1):
+        first, second = Point(1), Point(1)
+        checked = Checked(5)
+    for kind in (Point, Checked):
+        assert "_building" in kind.__new__.__code__.co_names  # the faster one
+    assert first.tags == {}
+    assert first.tags is not second.tags
+    assert checked.seen == [5]
+    with pytest.raises(ValueError, match="negative"):
+        Checked(-1)
+    assert pickle.loads(pickle.dumps(Point(3, 4, {"k": "v"}))) == Point(3, 4, {"k": "v"})  # noqa: S301
 
 
 def test_a_plain_subclass_of_a_record_is_made_too() -> None:
     class Labelled(Point):  # no @record: a __dict__, so another layout
         label = "p"
 
+    for _ in range(_FAST_AFTER + 1):
+        Point(0)  # Point's faster constructor hands Labelled to the descriptors
     point = Labelled(1, 2)
     assert type(point) is Labelled
     assert (point.x, point.y, point.tags, point.label) == (1, 2, {}, "p")

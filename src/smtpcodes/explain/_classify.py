@@ -31,6 +31,7 @@ from collections import namedtuple
 from operator import itemgetter
 
 from smtpcodes._typing import TYPE_CHECKING
+from smtpcodes.catalogue import load_catalogue
 from smtpcodes.explain._model import (
     BounceView,
     Evidence,
@@ -403,7 +404,6 @@ def verdict_views(
     classification: Classification,
     rules: Rules,
     lang: str,
-    catalogue_phrases: dict[str, Any],
     *,
     code: str | None,
     enhanced: str | None,
@@ -435,9 +435,7 @@ def verdict_views(
     )
     cached = _VIEWS.get(key)
     if cached is None:
-        views, notes = _views(
-            c, rules, lang, catalogue_phrases, code, enhanced, command_label, decisions
-        )
+        views, notes = _views(c, rules, lang, code, enhanced, command_label, decisions)
         # the evidence of a decision whose matched text comes from the key (the codes, the
         # provider) is the same for every reply with this verdict: made once
         fixed = tuple(
@@ -488,7 +486,6 @@ def _views(
     classification: Classification,
     rules: Rules,
     lang: str,
-    catalogue_phrases: dict[str, Any],
     code: str | None,
     enhanced: str | None,
     command_label: str,
@@ -577,7 +574,8 @@ def _views(
         reason_view = ReasonView(
             reason.id, reason_text.title, reason_text.summary, reason_text.steps
         )
-        who_acts = tuple(Party(who, catalogue_phrases["who"].get(who, who)) for who in reason.who)
+        who_labels = load_catalogue().phrases(lang)["who"]
+        who_acts = tuple(Party(who, who_labels.get(who, who)) for who in reason.who)
         if c.retry is not None:
             retry = RetryAdvice(c.retry, words["retry"][c.retry], reason_text.retry)
     bounce: BounceView | None = None

@@ -113,7 +113,6 @@ def _verdict(
     """The real-world half of an explanation: reason, hard/soft, retry, who, provider,
     command, form and evidence (Explanation's fields, in its order: passed positionally)."""
     rules = rules or load_rules()
-    catalogue_phrases = load_catalogue().phrases(lang)
     extra: list[Decision] = []
     form = ""
     if found is not None:
@@ -136,7 +135,6 @@ def _verdict(
         classification,
         rules,
         lang,
-        catalogue_phrases,
         code=code,
         enhanced=enhanced,
         command_label=command_label,
@@ -199,7 +197,10 @@ def explain_reply(
         text=text,
         context=text if only_reply else source or text,
         found=found,
-        command=_command_of(found, source),
+        # (Postfix's "(in reply to ... command)" is looked for only when the words are there)
+        command=_command_of(found, source)
+        if found is not None or "in reply to" in source
+        else None,
     )
     return Explanation(
         lang,
@@ -260,7 +261,9 @@ def explain(subject: Explainable, lang: str = "en", *, rules: Rules | None = Non
     text without a reply, :class:`UnknownLanguageError` for a language we lack.
     A well-formed code that the catalogue lacks is explained by its digits.
     """
-    load_catalogue().phrases(lang)  # fail early on an unknown language
+    if lang not in _LANGUAGES_SEEN:
+        load_catalogue().phrases(lang)  # fail early on an unknown language
+        _LANGUAGES_SEEN.add(lang)
     if type(subject) is not str:  # (text is the usual case: one check)
         if isinstance(subject, Reply):
             return explain_reply(subject, lang, rules=rules)
@@ -305,7 +308,8 @@ def explain(subject: Explainable, lang: str = "en", *, rules: Rules | None = Non
         reply = parse_reply(text)
     except ReplyParseError as exc:
         return _explain_text(text, lang, rules, exc)
-    if not _plausible(reply):
+    code_text = reply.code_text  # _plausible(reply), written out: the usual path
+    if not (len(code_text) == 3 and code_text[0] in "2345" and reply.complete):
         # The parser is lenient: "2026-06-18 10:00 ... SMTP error from remote mail server"
         # reads as a continuation line of a 4-digit code.  A reply inside wins over that.
         # (an "embedded" reply counts too: "550-... from\\n550 5.7.708 ..." is one line to
@@ -320,6 +324,10 @@ def explain(subject: Explainable, lang: str = "en", *, rules: Rules | None = Non
                 line=1,
             )
     return explain_reply(reply, lang, source=text, rules=rules, only_reply=True)
+
+
+#: the languages explain() has checked the catalogue has
+_LANGUAGES_SEEN: set[str] = set()
 
 
 def _plausible(reply: Reply) -> bool:

@@ -231,9 +231,14 @@ def classify(
     if features is not None and failed and rules.has_providers:
         order: Sequence[int] = rules.standalone  # nothing named in the text: the usual case
         if detected:
-            named = [owner for owner, _, _ in detected if owner not in standalone]
-            others = [owner for owner, _, _ in detected if owner in standalone]
-            others += [i for i in rules.standalone if i not in others]
+            # the providers named in the text, then the standalone ones named, then the rest
+            named: list[int] = []
+            others: list[int] = []
+            for owner, _, _ in detected:
+                (others if owner in standalone else named).append(owner)
+            for owner in rules.standalone:
+                if owner not in others:
+                    others.append(owner)
             order = named + others
         made = rules.compiled_made
         for owner in order:

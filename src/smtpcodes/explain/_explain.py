@@ -187,7 +187,7 @@ def explain_reply(
         line = lines[0]
         shown: tuple[str, ...] = (f"{line.code_text}{line.separator}{line.text}",)
     else:
-        shown = tuple(f"{ln.code_text}{ln.separator}{ln.text}" for ln in lines)
+        shown = tuple([f"{ln.code_text}{ln.separator}{ln.text}" for ln in lines])
     view = ReplyView(reply.code_text, enhanced_code, shown, text, reply.complete)
     verdict = _verdict(
         lang,

@@ -519,6 +519,11 @@ _FEWEST_ALTERNATIVES = 4  #: and at least (fewer: one str search each)
 _FEWEST_PREFIX_ALTERNATIVES = 8  #: first letters looked for with one regex, at least
 
 
+def _lone(keys: frozenset[str], starts: tuple[str, ...], substrings: tuple[str, ...]) -> bool:
+    """Whether a condition is one substring and nothing else."""
+    return not keys and not starts and len(substrings) == 1
+
+
 def _inner_words(text: str) -> frozenset[str]:
     """The words of a substring key that are bounded on both sides within it: whole words of
     any (ASCII, lower-cased) text that contains it."""
@@ -568,12 +573,12 @@ class TextIndex:
     _prefix_pattern: str
     _prefix_findall: Callable[[str], list[str]] | None
     _words_mask: int
-    #: gated substrings: regex number -> ((substring, its inner words), ...); see _build
+    #: gated substrings: regex's bit -> ((substring, its inner words), ...); see _build
     _fallback: dict[int, tuple[tuple[str, frozenset[str]], ...]]
     _ungated: list[tuple[int, tuple[str, ...]]]
-    #: each regex's bit -> its number and its other conditions: a substring alone (the usual
-    #: condition) as a str, any other as a _Split; () when it has none
-    _by_bit: dict[int, tuple[int, tuple[str | _Split, ...]]]
+    #: each regex's bit -> its number, its other conditions that are one substring (the
+    #: usual kind) and its other conditions of any other kind
+    _by_bit: dict[int, tuple[int, tuple[str, ...], tuple[_Split, ...]]]
     _conditions: dict[str, Conditions]
     _substring_bits: dict[str, int]
     _substring_search: Callable[[str, int], re.Match[str] | None] | None
@@ -709,7 +714,7 @@ class TextIndex:
             if not gate:
                 ungated.append((bit, substrings))
                 continue
-            new._fallback[bit.bit_length() - 1] = tuple(zip(substrings, needs, strict=True))
+            new._fallback[bit] = tuple(zip(substrings, needs, strict=True))
             for word in gate:
                 new._by_word[word] = new._by_word.get(word, 0) | bit << shift
             for need in needs:
@@ -738,16 +743,13 @@ class TextIndex:
         )
         new._substring_search = None
         new._words_mask = (1 << len(patterns)) - 1
-        new._by_bit = {
-            1 << number: (
-                number,
-                tuple(
-                    subs[0] if not keys and not starts and len(subs) == 1 else (keys, starts, subs)
-                    for keys, starts, subs in extra.get(number, ())
-                ),
-            )
-            for number in range(len(patterns))
-        }
+        new._by_bit = {}
+        for number in range(len(patterns)):
+            alone = [
+                subs[0] for keys, starts, subs in extra.get(number, ()) if _lone(keys, starts, subs)
+            ]
+            others = [split for split in extra.get(number, ()) if not _lone(*split)]
+            new._by_bit[1 << number] = (number, tuple(alone), tuple(others))
         for name in _BUILT_SLOTS:
             setattr(self, name, getattr(new, name))
         self._built = True
@@ -841,7 +843,7 @@ class TextIndex:
         while gated:
             bit = gated & -gated
             gated ^= bit
-            for text, need in self._fallback[bit.bit_length() - 1]:
+            for text, need in self._fallback[bit]:
                 if need <= present and text in low:
                     found |= bit
                     break
@@ -850,26 +852,25 @@ class TextIndex:
         while found:
             lowest = found & -found
             found ^= lowest
-            number, conditions = by_bit[lowest]
-            for condition in conditions:  # each must hold
-                if isinstance(condition, str):  # one substring
-                    if condition in low:
-                        continue
+            number, alone, conditions = by_bit[lowest]
+            for text in alone:  # each of its one-substring conditions must hold
+                if text not in low:
                     break
-                keys, starts, substrings = condition
-                if keys and not present.isdisjoint(keys):
-                    continue
-                for text in starts:
-                    if text in spaced:
-                        break
-                else:
-                    for text in substrings:
-                        if text in low:
+            else:
+                for keys, starts, substrings in conditions:  # and each of the others
+                    if keys and not present.isdisjoint(keys):
+                        continue
+                    for text in starts:
+                        if text in spaced:
                             break
                     else:
-                        break  # this condition fails: not a candidate
-            else:
-                result.append(number)
+                        for text in substrings:
+                            if text in low:
+                                break
+                        else:
+                            break  # this condition fails: not a candidate
+                else:
+                    result.append(number)
         return result
 
 
@@ -1378,7 +1379,7 @@ def load_rules(providers_dir: str | None = None, rules_dir: str | None = None) -
 # marshal, like the catalogue bundle: twice as fast to read as JSON; the name carries the
 # interpreter's cache tag because the format is specific to the Python version
 BUNDLE = os.path.join(RULES_DIR, "_compiled", f"bundle.{sys.implementation.cache_tag}.marshal")
-BUNDLE_VERSION = 8  #: bump when the stored data or the index tables change shape or meaning
+BUNDLE_VERSION = 9  #: bump when the stored data or the index tables change shape or meaning
 
 _Parts = tuple[
     dict[str, Reason],

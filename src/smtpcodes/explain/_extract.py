@@ -56,6 +56,36 @@ _LINE_PREFIX = re.compile(r"^\s*(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d\S*\s+)?")
 _ESCAPED_NEWLINE = re.compile(r"\\r\\n|\\n|\\r")
 
 
+#: commands as software names them, tried in this order: (prefix, stage)
+_COMMAND_PREFIXES = (
+    ("MAIL", Stage.MAIL),
+    ("RCPT", Stage.RCPT),
+    ("DATA", Stage.DATA),
+    ("EHLO", Stage.EHLO),
+    ("HELO", Stage.EHLO),
+    ("LHLO", Stage.EHLO),
+    ("STARTTLS", Stage.STARTTLS),
+    ("AUTH", Stage.AUTH),
+    ("PASSWORD", Stage.AUTH),
+    ("USERNAME", Stage.AUTH),
+    ("QUIT", Stage.QUIT),
+    ("RSET", Stage.OTHER),
+    ("NOOP", Stage.OTHER),
+    ("VRFY", Stage.OTHER),
+    ("EXPN", Stage.OTHER),
+    ("HELP", Stage.OTHER),
+    ("INITIAL CONNECTION", Stage.CONNECT),
+    ("CONNECT", Stage.CONNECT),
+    ("CONN", Stage.CONNECT),
+    ("GREETING", Stage.CONNECT),
+)
+#: the same by their first four letters (every prefix has four), in the same order: one dict
+#: look-up instead of twenty startswith (building the table on each call cost 1.5 us)
+_COMMANDS_BY_HEAD: dict[str, list[tuple[str, Stage]]] = {}
+for _prefix, _stage in _COMMAND_PREFIXES:
+    _COMMANDS_BY_HEAD.setdefault(_prefix[:4], []).append((_prefix, _stage))
+
+
 def command_stage(words: str) -> Stage | None:
     """The session stage of a command as software names it: "RCPT TO:<a@b>", "end of DATA"."""
     text = " ".join(words.upper().split())
@@ -63,29 +93,7 @@ def command_stage(words: str) -> Stage | None:
         text = text[len("PIPELINED ") :]
     if text.startswith(("END OF DATA", "DATA END", "BDAT")) or text in (".", "<CRLF>.<CRLF>"):
         return Stage.END_OF_DATA
-    prefixes = (
-        ("MAIL", Stage.MAIL),
-        ("RCPT", Stage.RCPT),
-        ("DATA", Stage.DATA),
-        ("EHLO", Stage.EHLO),
-        ("HELO", Stage.EHLO),
-        ("LHLO", Stage.EHLO),
-        ("STARTTLS", Stage.STARTTLS),
-        ("AUTH", Stage.AUTH),
-        ("PASSWORD", Stage.AUTH),
-        ("USERNAME", Stage.AUTH),
-        ("QUIT", Stage.QUIT),
-        ("RSET", Stage.OTHER),
-        ("NOOP", Stage.OTHER),
-        ("VRFY", Stage.OTHER),
-        ("EXPN", Stage.OTHER),
-        ("HELP", Stage.OTHER),
-        ("INITIAL CONNECTION", Stage.CONNECT),
-        ("CONNECT", Stage.CONNECT),
-        ("CONN", Stage.CONNECT),
-        ("GREETING", Stage.CONNECT),
-    )
-    for prefix, stage in prefixes:
+    for prefix, stage in _COMMANDS_BY_HEAD.get(text[:4], ()):
         if text.startswith(prefix):
             return stage
     return None

@@ -525,29 +525,56 @@ def _multiline(text: str) -> Reply | None:
     """
     lines: list[ReplyLine] = []
     ended = False
+    mixed = False  # a line whose code or enhanced code differs from the first line's
+    code_text = ""
+    enhanced: EnhancedCode | None = None
+    known = "\0"  # the last enhanced code found and a space ("\0": no line has one)
+    known_code: EnhancedCode | None = None
     for piece in text.split("\n"):
         line = piece.strip(_BYTES_SPACE)
         if not line:
             continue  # blank lines do not count (nor are they numbered)
-        match = _LINE.fullmatch(line)
-        if ended or match is None:  # ended: a line after the final one, a second reply
+        if ended:  # a line after the final one: a second reply
             return None
-        code_text, separator, rest = match.groups()
-        if len(code_text) != 3 or separator not in _SEPARATORS or len(line) + 2 > MAX_REPLY_LINE:
+        # _LINE.fullmatch written out for ASCII text: three digits, then "-", " " or the end
+        # (a fourth digit would make a longer code)
+        code = line[:3]
+        separator = line[3:4]
+        if (
+            len(code) != 3
+            or not code.isdigit()
+            or separator not in _SEPARATORS
+            or len(line) + 2 > MAX_REPLY_LINE
+        ):
             return None
-        lines.append(ReplyLine(code_text, separator, rest, _enhanced(rest)))
+        rest = line[4:]
+        # the lines of a reply repeat one enhanced code: followed by a space it is the same
+        # value, without the regex (\s and str.isspace agree)
+        if rest.startswith(known):
+            line_enhanced = known_code
+        else:
+            line_enhanced = _enhanced(rest)
+            if line_enhanced is not None:
+                known = rest.split(None, 1)[0] + " "
+                known_code = line_enhanced
+        if not lines:
+            code_text, enhanced = code, line_enhanced
+        elif code != code_text or (
+            line_enhanced is not enhanced and line_enhanced is not None and enhanced is not None
+        ):
+            mixed = True
+        lines.append(ReplyLine(code, separator, rest, line_enhanced))
         ended = separator != "-"
     if not ended:
         return None  # no final line: the general path reports it
     findings: list[Finding] = []
-    first = lines[0]
-    code_text = first.code_text
-    enhanced = first.enhanced
-    _check_lines(tuple(lines), code_text, enhanced, 1, findings)
+    replied = tuple(lines)
+    if mixed:
+        _check_lines(replied, code_text, enhanced, 1, findings)
     _check_code(code_text, 1, findings)
     if enhanced is not None:
         enhanced = _check_enhanced(enhanced, code_text, 1, findings)
-    return Reply(int(code_text), code_text, enhanced, tuple(lines), tuple(findings), True)
+    return Reply(int(code_text), code_text, enhanced, replied, tuple(findings), True)
 
 
 def _single(code_text: str, separator: str, rest: str) -> Reply:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from smtpcodes._record import record
 from smtpcodes.protocol import Stage
@@ -272,35 +272,41 @@ class _Regexes:
 _RX = _Regexes()
 
 
-@lru_cache(maxsize=256)
-def _splitter(code: str, enhanced: str) -> re.Pattern[str]:
-    """Where the next line of a joined reply starts: the code, and the enhanced code if any."""
-    follow = re.escape(code) + (
-        r"(?:-|\s(?=" + re.escape(enhanced) + r"\b))" if enhanced else r"[- ]"
-    )
-    return re.compile(r"\s+(?=" + follow + ")")
-
-
 def _split_inline(line: str, code: str) -> list[str]:
     """A multi-line reply that a log joined with spaces, split back into its lines.
 
     Postfix logs ``said: 550-5.7.26 This mail ... 550-5.7.26 sender ... 550 5.7.26 https://...``.
     A split needs the same code, and the same enhanced code when the first line has one.
+    ``line`` starts with the code and "-".
     """
-    first = _CODE_AT.match(line)
-    if first is None or first.group(2) != "-":
-        return [line]
     enhanced = _ENHANCED_AT.match(line, 4)
-    splitter = _splitter(code, enhanced.group() if enhanced else "")
+    follow = enhanced.group() if enhanced else ""
+    after = len(follow) + 4  # from the code to the end of the enhanced code
     pieces: list[str] = []
-    rest = line
-    while rest[3:4] == "-":
-        match = splitter.search(rest, 4)
-        if match is None:
+    start = 0
+    # the next line starts where white space is followed by the code and "-", or by the code,
+    # white space and the enhanced code as a word (or a space when there is none): str.find
+    # finds the code, as the regex \s+(?=550(?:-|\s(?=5\.7\.1\b))) did at every blank
+    while line[start + 3 : start + 4] == "-":
+        at = line.find(code, start + 5)
+        while at >= 0:
+            if line[at - 1].isspace():
+                mark = line[at + 3 : at + 4]
+                if mark == "-":
+                    break
+                if not follow:
+                    if mark == " ":
+                        break
+                elif mark.isspace() and line.startswith(follow, at + 4):
+                    end = line[at + after : at + after + 1]
+                    if not (end.isalnum() or end == "_"):  # \b after the last digit
+                        break
+            at = line.find(code, at + 1)
+        if at < 0:
             break
-        pieces.append(rest[: match.start()].rstrip())
-        rest = rest[match.end() :]
-    pieces.append(rest)
+        pieces.append(line[start:at].rstrip())
+        start = at
+    pieces.append(line[start:])
     return pieces
 
 
@@ -312,20 +318,25 @@ def collect_reply(segment: str) -> str:
     if match is None:
         return first
     code = match.group(1)
+    separator = match.group(2)
+    if separator != "-":
+        return first
     out = [first]
-    separator = match.group(2) or " "
     for line in lines[1:]:
         if separator != "-":
             break
-        prefix = _LINE_PREFIX.match(line)
-        candidate = line[prefix.end() if prefix else 0 :].rstrip()
+        if line[:1].isspace() or line[:4].isdecimal():
+            prefix = _LINE_PREFIX.match(line)
+            candidate = line[prefix.end() if prefix else 0 :].rstrip()
+        else:  # no indentation nor time stamp to cut (the regex would match nothing)
+            candidate = line.rstrip()
         follow = _CODE_AT.match(candidate)
         if follow is None or follow.group(1) != code:
             break
         out.append(candidate)
-        separator = follow.group(2) or " "
+        separator = follow.group(2)
     if len(out) == 1:
-        out = _split_inline(first, code)
+        return "\n".join(_split_inline(first, code))
     return "\n".join(out)
 
 

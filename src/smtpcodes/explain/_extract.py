@@ -152,7 +152,13 @@ class _Regexes:
 
     @cached_property
     def py_tuple(self) -> re.Pattern[str]:
-        return re.compile(r"\(\s*([2-5]\d\d)\s*,\s*(b?)(['\"])((?:\\.|(?!\3)[^\\])*)\3", re.S)
+        # the body as runs of plain characters between escapes: sre tries a lookahead on a
+        # back reference at every character of ((?:\\.|(?!\3)[^\\])*)\3 (5 us a reply)
+        return re.compile(
+            r"\(\s*([2-5]\d\d)\s*,\s*(b?)"
+            r"(?:'([^\\']*(?:\\.[^\\']*)*)'|\"([^\\\"]*(?:\\.[^\\\"]*)*)\")",
+            re.S,
+        )
 
     @cached_property
     def py_dict(self) -> re.Pattern[str]:
@@ -414,12 +420,14 @@ def _smtplib_reply(code: str, message: str) -> str:
 
 
 def _smtplib(text: str) -> Extracted | None:
-    klass = _RX.py_class.search(text)
+    # every class name has "SMTP", at most 18 characters after the match starts
+    klass = _search(_RX.py_class, text, ("SMTP",), 18)
     start = klass.end() if klass is not None else 0
     literal = _RX.py_tuple.search(text, start)
     if literal is None:
         return None
-    code, prefix, _, body = literal.groups()
+    code, prefix, single, double = literal.groups()
+    body = single if single is not None else double
     command = None
     form_text = literal.group()[:12]
     if klass is not None:

@@ -110,6 +110,16 @@ def _search(
     where a literal is, match() tries each; the leftmost match is the one search() finds.
     """
     best: re.Match[str] | None = None
+    if not back:  # the usual case: each place of a literal is the one start to try
+        for literal in literals:
+            at = text.find(literal)
+            while at >= 0 and (best is None or at < best.start()):
+                match = regex.match(text, at)
+                if match is not None:
+                    best = match
+                    break
+                at = text.find(literal, at + 1)
+        return best
     for literal in literals:
         at = text.find(literal)
         tried = -1

@@ -530,12 +530,17 @@ def _multiline(text: str) -> Reply | None:
     enhanced: EnhancedCode | None = None
     known = "\0"  # the last enhanced code found and a space ("\0": no line has one)
     known_code: EnhancedCode | None = None
+    head = "\0"  # "550-5.7.26 " when the first line starts so
     for piece in text.split("\n"):
         line = piece.strip(_BYTES_SPACE)
         if not line:
             continue  # blank lines do not count (nor are they numbered)
         if ended:  # a line after the final one: a second reply
             return None
+        if line.startswith(head) and len(line) + 2 <= MAX_REPLY_LINE:
+            # a continuation line that starts as the first did: nothing more to look at
+            lines.append(ReplyLine(code_text, "-", line[4:], enhanced))
+            continue
         # _LINE.fullmatch written out for ASCII text: three digits, then "-", " " or the end
         # (a fourth digit would make a longer code)
         code = line[:3]
@@ -559,6 +564,8 @@ def _multiline(text: str) -> Reply | None:
                 known_code = line_enhanced
         if not lines:
             code_text, enhanced = code, line_enhanced
+            if separator == "-" and line_enhanced is not None:
+                head = code + "-" + known
         elif code != code_text or (
             line_enhanced is not enhanced and line_enhanced is not None and enhanced is not None
         ):

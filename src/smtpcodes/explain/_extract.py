@@ -602,7 +602,19 @@ def _phpmailer(text: str) -> Extracted | None:
 
 
 def _exim(text: str) -> Extracted | None:
-    match = _RX.exim.search(text)
+    if text.isascii():
+        # every match starts with these words (re.I folds no other letters onto them in
+        # ASCII): match() at each place instead of a case-insensitive scan of the text
+        low = text.lower()
+        at = low.find("smtp error from remote ")
+        match = None
+        while at >= 0:
+            match = _RX.exim.match(text, at)
+            if match is not None:
+                break
+            at = low.find("smtp error from remote ", at + 1)
+    else:
+        match = _RX.exim.search(text)
     if match is None:
         return None
     said = match.group(1).strip()

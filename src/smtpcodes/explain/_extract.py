@@ -684,9 +684,29 @@ def _dsn(text: str) -> str:
 #   Diagnostic-Code: smtp; 550 5.1.1 <bob@example.org>: Recipient address rejected
 
 
+def _field(regex: re.Pattern[str], text: str, low: str, name: str) -> re.Match[str] | None:
+    """``regex.search(text)`` for a regex ``^[ \\t]*Name:`` (re.I, re.M) on ASCII text: tried
+    at the start of each line where ``name`` (lower case) is, not by a scan of the text."""
+    at = low.find(name)
+    while at >= 0:
+        start = at
+        while start and text[start - 1] in " \t":
+            start -= 1
+        match = regex.match(text, start)
+        if match is not None:
+            return match
+        at = low.find(name, at + 1)
+    return None
+
+
 def _dsn_form(text: str) -> Extracted | None:
-    diagnostic = _RX.dsn_diagnostic.search(text)
-    status = _RX.dsn_status.search(text)
+    if text.isascii():  # (re.I folds no other letters onto ASCII ones)
+        low = text.lower()
+        diagnostic = _field(_RX.dsn_diagnostic, text, low, "diagnostic-code:")
+        status = _field(_RX.dsn_status, text, low, "status:")
+    else:
+        diagnostic = _RX.dsn_diagnostic.search(text)
+        status = _RX.dsn_status.search(text)
     code = status.group(1) if status else ""
     if diagnostic is not None:
         segment = _segment(text, diagnostic.end())

@@ -514,6 +514,11 @@ def parse_reply(data: bytes | str) -> Reply:
     return replies[0]
 
 
+#: _check_code and _check_enhanced of a first line, and whether its enhanced code is kept, by
+#: its code and enhanced code as text ("550 5.7.26 "): findings are immutable (bounded)
+_FIRST_LINE_FINDINGS: dict[str, tuple[tuple[Finding, ...], bool]] = {}
+
+
 def _multiline(text: str) -> Reply | None:
     """``parse_replies(text)[0]`` for the common case: ASCII text without control characters
     that is exactly one complete reply, every line a 3-digit code, a space or "-" and at most
@@ -526,11 +531,11 @@ def _multiline(text: str) -> Reply | None:
     lines: list[ReplyLine] = []
     ended = False
     mixed = False  # a line whose code or enhanced code differs from the first line's
-    code_text = ""
+    code_text = key = ""  # the first line's code; and its enhanced code: "550 5.7.26 "
     enhanced: EnhancedCode | None = None
     known = "\0"  # the last enhanced code found and a space ("\0": no line has one)
     known_code: EnhancedCode | None = None
-    head = "\0"  # "550-5.7.26 " when the first line starts so
+    head = last = "\0"  # "550-5.7.26 " and "550 5.7.26 " when the first line starts so
     for piece in text.split("\n"):
         line = piece.strip(_BYTES_SPACE)
         if not line:
@@ -540,6 +545,11 @@ def _multiline(text: str) -> Reply | None:
         if line.startswith(head) and len(line) + 2 <= MAX_REPLY_LINE:
             # a continuation line that starts as the first did: nothing more to look at
             lines.append(ReplyLine(code_text, "-", line[4:], enhanced))
+            continue
+        if line.startswith(last) and len(line) + 2 <= MAX_REPLY_LINE:
+            # the final line, with the first line's code and enhanced code
+            lines.append(ReplyLine(code_text, " ", line[4:], enhanced))
+            ended = True
             continue
         # _LINE.fullmatch written out for ASCII text: three digits, then "-", " " or the end
         # (a fourth digit would make a longer code)
@@ -564,8 +574,10 @@ def _multiline(text: str) -> Reply | None:
                 known_code = line_enhanced
         if not lines:
             code_text, enhanced = code, line_enhanced
+            key = code if line_enhanced is None else code + " " + known
             if separator == "-" and line_enhanced is not None:
                 head = code + "-" + known
+                last = code + " " + known
         elif code != code_text or (
             line_enhanced is not enhanced and line_enhanced is not None and enhanced is not None
         ):
@@ -574,14 +586,23 @@ def _multiline(text: str) -> Reply | None:
         ended = separator != "-"
     if not ended:
         return None  # no final line: the general path reports it
-    findings: list[Finding] = []
     replied = tuple(lines)
+    # the findings of the first line's codes: the same for every reply that starts so
+    cached = _FIRST_LINE_FINDINGS.get(key)
+    if cached is None:
+        found: list[Finding] = []
+        _check_code(code_text, 1, found)
+        kept = enhanced is not None and _check_enhanced(enhanced, code_text, 1, found) is not None
+        cached = (tuple(found), kept)
+        if len(_FIRST_LINE_FINDINGS) >= _ENHANCED_CODES_LIMIT:
+            _FIRST_LINE_FINDINGS.clear()
+        _FIRST_LINE_FINDINGS[key] = cached
+    findings, kept = cached
     if mixed:
-        _check_lines(replied, code_text, enhanced, 1, findings)
-    _check_code(code_text, 1, findings)
-    if enhanced is not None:
-        enhanced = _check_enhanced(enhanced, code_text, 1, findings)
-    return Reply(int(code_text), code_text, enhanced, replied, tuple(findings), True)
+        checked: list[Finding] = []
+        _check_lines(replied, code_text, enhanced, 1, checked)
+        findings = (*checked, *findings)
+    return Reply(int(code_text), code_text, enhanced if kept else None, replied, findings, True)
 
 
 def _single(code_text: str, separator: str, rest: str) -> Reply:

@@ -611,7 +611,7 @@ def _single(code_text: str, separator: str, rest: str) -> Reply:
     line = ReplyLine(code_text, separator, rest, enhanced)
     _check_code(code_text, 1, findings)
     if enhanced is not None:
+        # a class other than 2, 4 or 5 is reported and the reply has no enhanced code; the
+        # line keeps what it starts with, as every other way of parsing keeps it
         enhanced = _check_enhanced(enhanced, code_text, 1, findings)
-        if enhanced is None:
-            line = ReplyLine(code_text, separator, rest, None)
     return Reply(int(code_text), code_text, enhanced, (line,), tuple(findings), True)

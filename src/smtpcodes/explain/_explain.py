@@ -197,10 +197,7 @@ def explain_reply(
         text=text,
         context=text if only_reply else source or text,
         found=found,
-        # (Postfix's "(in reply to ... command)" is looked for only when the words are there)
-        command=_command_of(found, source)
-        if found is not None or "in reply to" in source
-        else None,
+        command=_command_of(found, source),
     )
     return Explanation(
         lang,
@@ -308,8 +305,7 @@ def explain(subject: Explainable, lang: str = "en", *, rules: Rules | None = Non
         reply = parse_reply(text)
     except ReplyParseError as exc:
         return _explain_text(text, lang, rules, exc)
-    code_text = reply.code_text  # _plausible(reply), written out: the usual path
-    if not (len(code_text) == 3 and code_text[0] in "2345" and reply.complete):
+    if not _plausible(reply):
         # The parser is lenient: "2026-06-18 10:00 ... SMTP error from remote mail server"
         # reads as a continuation line of a 4-digit code.  A reply inside wins over that.
         # (an "embedded" reply counts too: "550-... from\\n550 5.7.708 ..." is one line to

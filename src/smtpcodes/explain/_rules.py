@@ -554,7 +554,6 @@ class TextIndex:
         "_conditions",
         "_fallback",
         "_known",
-        "_prefix_bits",
         "_prefix_findall",
         "_prefix_map",
         "_prefix_pattern",
@@ -568,11 +567,10 @@ class TextIndex:
     )
 
     _by_word: dict[str, int]
-    _prefix_bits: tuple[tuple[str, int], ...]
     _prefix_map: dict[str, int]
     _prefix_pattern: str
     _prefix_findall: Callable[[str], list[str]] | None
-    _words_mask: int
+    _words_mask: int  #: the bits of the regexes themselves (stored: no big int made per text)
     #: gated substrings: regex's bit -> ((substring, its inner words), ...); see _build
     _fallback: dict[int, tuple[tuple[str, frozenset[str]], ...]]
     _ungated: list[tuple[int, tuple[str, ...]]]
@@ -679,13 +677,12 @@ class TextIndex:
                 new._by_word[word] = new._by_word.get(word, 0) | bit
             for prefix in prefixes:
                 by_prefix[prefix] = by_prefix.get(prefix, 0) | bit
-        new._prefix_bits = tuple(sorted(by_prefix.items()))
         # many first letters to look for: one regex finds those in the text (a scan in C
         # instead of a search per prefix, faster from about eight)
-        new._prefix_map = dict(new._prefix_bits)
+        new._prefix_map = dict(sorted(by_prefix.items()))
         new._prefix_pattern = (
-            " (?:" + "|".join(re.escape(start[1:]) for start, _ in new._prefix_bits) + ")"
-            if len(new._prefix_bits) >= _FEWEST_PREFIX_ALTERNATIVES
+            " (?:" + "|".join(re.escape(start[1:]) for start in new._prefix_map) + ")"
+            if len(new._prefix_map) >= _FEWEST_PREFIX_ALTERNATIVES
             else ""
         )
         new._prefix_findall = None
@@ -820,7 +817,7 @@ class TextIndex:
             for start in find_starts(spaced):
                 found |= prefix_map[start]
         else:
-            for start, bits in self._prefix_bits:
+            for start, bits in self._prefix_map.items():
                 if start in spaced:
                     found |= bits
         search = self._substring_search
@@ -1379,7 +1376,7 @@ def load_rules(providers_dir: str | None = None, rules_dir: str | None = None) -
 # marshal, like the catalogue bundle: twice as fast to read as JSON; the name carries the
 # interpreter's cache tag because the format is specific to the Python version
 BUNDLE = os.path.join(RULES_DIR, "_compiled", f"bundle.{sys.implementation.cache_tag}.marshal")
-BUNDLE_VERSION = 9  #: bump when the stored data or the index tables change shape or meaning
+BUNDLE_VERSION = 10  #: bump when the stored data or the index tables change shape or meaning
 
 _Parts = tuple[
     dict[str, Reason],
